@@ -1,0 +1,67 @@
+# The two commands of the README: `make run` and `make test`. Everything they need is installed
+# here: uv (bootstrapped into .tools/ when no working uv is on PATH), the virtualenv from
+# uv.lock with Python 3.12, and, when running as root, the Debian packages the tests use.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# A working uv on PATH, else our own copy. (pyenv's shim answers "uv" even where it cannot run.)
+UV ?= $(shell uv --version >/dev/null 2>&1 && command -v uv || echo .tools/uv/bin/uv)
+UV_VERSION := 0.13.9
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Debian packages for the test suite: chromium for the real-browser tests.
+TEST_DEB_PACKAGES := chromium
+
+.PHONY: help run test install lint format messages bench system-packages
+
+help:
+	@echo "make run    install, migrate, load the demo data, serve http://$(HOST):$(PORT)"
+	@echo "make test   install what the tests need and run the whole suite"
+	@echo "make lint   ruff check and format check"
+
+.tools/uv/bin/uv:
+	python3 -m venv .tools/uv
+	.tools/uv/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+install: $(UV)
+	$(UV) sync --frozen --quiet
+
+run: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo --logins
+	@echo
+	@echo "Serving http://$(HOST):$(PORT)/ (Ctrl+C stops)"
+	$(PY) -m uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan on
+
+test: install system-packages
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Regenerate the Vietnamese/English catalogues and compile them (needs gettext).
+messages: install
+	$(MANAGE) makemessages --locale vi --locale en --ignore ".venv/*" --ignore ".tools/*" --no-obsolete
+	$(MANAGE) compilemessages --ignore ".venv/*" --ignore ".tools/*"
+
+system-packages:
+	@missing=$$(for package in $(TEST_DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" || echo $$package; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "Installing Debian packages: $$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else \
+			echo "Missing Debian packages (install as root): $$missing"; \
+		fi; \
+	fi

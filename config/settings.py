@@ -1,0 +1,240 @@
+"""Settings for the project, driven by environment variables with embedded defaults.
+
+With no variable set the site runs on SQLite (WAL) under ``var/``, the in-memory channel layer
+and an in-process task worker: ``make run`` needs nothing else. ``DATABASE_URL`` and
+``REDIS_URL`` switch to PostgreSQL and Redis, with separate ``db_worker`` processes.
+See README.md, "Configuration".
+"""
+
+from pathlib import Path
+
+import dj_database_url
+
+from config import env
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env.string("VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env.boolean("DEBUG", True)
+SECRET_KEY = env.secret_key(VAR_DIR, debug=DEBUG)
+ALLOWED_HOSTS = env.string_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env.string_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    "django_filters",
+    "viewflow",
+    "viewflow.workflow",
+    "django_tasks_db",
+    "workflows",
+    "flows.blocs",
+    "flows.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "config.middleware.PreferredLanguageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # viewflow's AppConfig appends its SiteMiddleware and HotwireTurboMiddleware.
+]
+
+ROOT_URLCONF = "config.urls"
+ASGI_APPLICATION = "config.asgi.application"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "config" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+# Database ----------------------------------------------------------------------------------------
+
+DATABASE_URL = env.string("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+
+
+def _database(url: str) -> dict:
+    config = dj_database_url.parse(
+        url,
+        conn_max_age=env.integer("DATABASE_CONN_MAX_AGE", 0),
+        conn_health_checks=True,
+    )
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets the in-process worker write while pages read; IMMEDIATE transactions take the
+        # write lock up front, so two writers queue (busy timeout) instead of failing to upgrade.
+        config["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    return config
+
+
+DATABASES = {"default": _database(DATABASE_URL)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+# Redis: cache and channel layer ----------------------------------------------------------------
+
+REDIS_URL = env.string("REDIS_URL")
+
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+    CHANNEL_LAYERS = {
+        "default": {
+            # Pub/sub delivers group fan-out to many sockets faster than the list-based layer.
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        # redis-py 8 defaults (5 s socket timeout, pool of 100) drop idle
+                        # websockets and refuse the 101st connection.
+                        "socket_timeout": None,
+                        "max_connections": env.integer("REDIS_MAX_CONNECTIONS", 1000),
+                    }
+                ],
+            },
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
+# Background work (django.tasks with the django-tasks-db backend) ---------------------------------
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The in-memory channel layer only reaches sockets of its own process, so with the embedded
+# default the worker runs as a thread inside the web process. With Redis, run `db_worker`s.
+TASKS_IN_PROCESS_WORKER = env.boolean("TASKS_IN_PROCESS_WORKER", not REDIS_URL)
+
+
+# E-mail -----------------------------------------------------------------------------------------
+
+_MAIL_BACKENDS = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+}
+_mail_backend = env.string("EMAIL_BACKEND", "console")
+MAILERS = {
+    "default": {
+        "BACKEND": _MAIL_BACKENDS.get(_mail_backend, _mail_backend),
+        "OPTIONS": (
+            {
+                "host": env.string("EMAIL_HOST", "localhost"),
+                "port": env.integer("EMAIL_PORT", 25),
+                "username": env.string("EMAIL_HOST_USER", ""),
+                "password": env.string("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env.boolean("EMAIL_USE_TLS", False),
+                "use_ssl": env.boolean("EMAIL_USE_SSL", False),
+                "timeout": env.integer("EMAIL_TIMEOUT", 30),
+            }
+            if _mail_backend == "smtp"
+            else {}
+        ),
+    }
+}
+DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "thidua@localhost")
+SERVER_EMAIL = env.string("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+
+
+# Authentication ---------------------------------------------------------------------------------
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+
+
+# Language and time ------------------------------------------------------------------------------
+
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+USE_I18N = True
+USE_TZ = True
+
+
+# Static and uploaded files ----------------------------------------------------------------------
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env.string("STATIC_ROOT", str(VAR_DIR / "static")))
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env.string("MEDIA_ROOT", str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+# In development WhiteNoise serves straight from the apps' static folders: no collectstatic.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
+
+# Security (production values whenever DEBUG is off) ---------------------------------------------
+
+SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", not DEBUG)
+SESSION_COOKIE_SECURE = env.boolean("SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.boolean("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env.boolean("SECURE_HSTS_PRELOAD", not DEBUG)
+if env.boolean("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+X_FRAME_OPTIONS = "DENY"
+
+
+# Logging ----------------------------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # pyHanko logs full tracebacks at ERROR for expected validation failures.
+        "pyhanko": {"level": "CRITICAL"},
+    },
+}

@@ -1,0 +1,52 @@
+"""URL map: the viewflow frontend (Site) with the inbox and the domain pages, admin, i18n."""
+
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+from viewflow.contrib.auth import AuthViewset
+from viewflow.urls import Application, Site, route
+from viewflow.workflow.flow import WorkflowAppViewset
+
+from flows.blocs.views import BlocViewset, MyOrganisationViewset
+
+
+class InboxApp(WorkflowAppViewset):
+    title = _("Tasks")
+    icon = "inbox"
+
+    def has_view_permission(self, user, obj=None):
+        # Every signed-in official has an inbox; its lists only ever hold his own tasks.
+        return user.is_authenticated
+
+
+class EmulationApp(Application):
+    app_name = "thidua"
+    title = _("Emulation and commendation")
+    icon = "emoji_events"
+    blocs_path = route("blocs/", BlocViewset())
+    me_path = route("me/", MyOrganisationViewset())
+
+
+site = Site(
+    title=_("Emulation and commendation"),
+    viewsets=[InboxApp(flow_viewsets=[]), EmulationApp()],
+)
+
+
+@login_not_required
+@require_GET
+def health(request):
+    """Liveness probe for load balancers: answers without touching the database."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("accounts/", AuthViewset().urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", health, name="health"),
+    path("", site.urls),
+]

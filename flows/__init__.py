@@ -1,0 +1,1 @@
+"""The emulation and commendation (thi đua – khen thưởng) domain: one Django app per area."""

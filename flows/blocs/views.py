@@ -1,0 +1,65 @@
+from django.http import Http404
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from viewflow.urls import AppMenuMixin, Viewset
+
+from flows.blocs import selectors
+from flows.blocs.models import Bloc
+from workflows import selectors as workflow_selectors
+
+
+class BlocListView(TemplateView):
+    template_name = "blocs/bloc_list.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(blocs=selectors.blocs_for_list(), **kwargs)
+
+
+class BlocDetailView(TemplateView):
+    template_name = "blocs/bloc_detail.html"
+
+    def get_context_data(self, **kwargs):
+        try:
+            bloc = selectors.bloc_detail(self.kwargs["pk"])
+        except Bloc.DoesNotExist as error:
+            raise Http404(_("No such emulation bloc.")) from error
+        return super().get_context_data(bloc=bloc, **kwargs)
+
+
+class MyOrganisationView(TemplateView):
+    """The signed-in official's appointments, delegations and the blocs of his units."""
+
+    template_name = "blocs/my_organisation.html"
+
+    def get_context_data(self, **kwargs):
+        user, today = self.request.user, timezone.localdate()
+        appointments = workflow_selectors.appointments_of(user, today)
+        current_units = {a.organisation_id for a in appointments if a.is_current}
+        return super().get_context_data(
+            appointments=appointments,
+            delegations_given=workflow_selectors.delegations_given(user),
+            delegations_received=workflow_selectors.delegations_received(user),
+            memberships=selectors.terms_of_units(current_units),
+            **kwargs,
+        )
+
+
+class BlocViewset(AppMenuMixin, Viewset):
+    """Emulation blocs: every signed-in official may read them."""
+
+    app_name = "blocs"
+    title = _("Emulation blocs")
+    icon = "groups"
+
+    index_path = path("", BlocListView.as_view(), name="index")
+    detail_path = path("<int:pk>/", BlocDetailView.as_view(), name="detail")
+
+
+class MyOrganisationViewset(AppMenuMixin, Viewset):
+    app_name = "me"
+    title = _("My organisation and roles")
+    icon = "badge"
+
+    index_path = path("", MyOrganisationView.as_view(), name="index")

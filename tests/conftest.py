@@ -1,0 +1,79 @@
+"""Shared fixtures: organisations, officials and appointments built through the services."""
+
+import datetime
+import itertools
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from workflows import services
+
+_sequence = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2 at full strength costs ~0.3 s per login; tests only need a real hasher.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def kinds(db):
+    return {kind.code: kind for kind in services.ensure_standard_kinds()}
+
+
+@pytest.fixture
+def jurisdiction(kinds):
+    return services.create_organisation(
+        code="hp", name="Thành phố Hải Phòng", kind=kinds["tinh"], place_name="Hải Phòng", by=None
+    )
+
+
+@pytest.fixture
+def make_unit(kinds, jurisdiction):
+    def make(name=None, code=None, kind="huyen", parent=None):
+        number = next(_sequence)
+        return services.create_organisation(
+            code=code or f"unit-{number}",
+            name=name or f"Đơn vị {number}",
+            kind=kinds[kind],
+            parent=parent or jurisdiction,
+            by=None,
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_user(db):
+    def make(username=None, first_name="Nguyễn Văn", last_name=None, **extra):
+        number = next(_sequence)
+        return get_user_model().objects.create_user(
+            username=username or f"official{number}",
+            password="secret-pass-1",
+            first_name=first_name,
+            last_name=last_name or f"An{number}",
+            **extra,
+        )
+
+    return make
+
+
+@pytest.fixture
+def appoint():
+    """Appoint through the service, as the system (``by=None``)."""
+
+    def make(
+        user, organisation, role, valid_from=datetime.date(2024, 1, 1), valid_to=None, title=""
+    ):
+        return services.appoint(
+            user=user,
+            organisation=organisation,
+            role=role,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            title=title,
+            by=None,
+        )
+
+    return make

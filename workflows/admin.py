@@ -1,0 +1,131 @@
+"""Admin pages. Creation goes through the services, so it is validated and audited alike."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from workflows import services
+from workflows.models import Appointment, AuditEvent, Delegation, Organisation, OrganisationKind
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Creates objects through a service; changes and deletions are recorded in the audit log."""
+
+    def create(self, request, obj, form):
+        """Create ``obj`` through its service and return the saved object."""
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.pk = self.create(request, obj, form).pk
+            return
+        super().save_model(request, obj, form, change)
+        services.record_event(
+            f"{obj._meta.model_name}.changed",
+            actor=request.user,
+            obj=obj,
+            data={"fields": form.changed_data},
+        )
+
+    def delete_model(self, request, obj):
+        services.record_event(f"{obj._meta.model_name}.deleted", actor=request.user, obj=obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+@admin.register(OrganisationKind)
+class OrganisationKindAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "is_jurisdiction"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(AuditedAdmin):
+    list_display = ["name", "code", "kind", "parent", "historical"]
+    list_filter = ["kind", "historical"]
+    search_fields = ["name", "code", "short_name"]
+    autocomplete_fields = ["parent"]
+    list_select_related = ["kind", "parent"]
+
+    def create(self, request, obj, form):
+        details = {
+            field: getattr(obj, field)
+            for field in ("short_name", "abbreviation", "place_name", "historical")
+        }
+        return services.create_organisation(
+            code=obj.code,
+            name=obj.name,
+            kind=obj.kind,
+            parent=obj.parent,
+            by=request.user,
+            **details,
+        )
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(AuditedAdmin):
+    list_display = ["user", "role", "title", "organisation", "valid_from", "valid_to"]
+    list_filter = ["role", "organisation__kind"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "organisation__name"]
+    autocomplete_fields = ["user", "organisation"]
+    list_select_related = ["user", "organisation"]
+    date_hierarchy = "valid_from"
+
+    def create(self, request, obj, form):
+        return services.appoint(
+            user=obj.user,
+            organisation=obj.organisation,
+            role=obj.role,
+            title=obj.title,
+            valid_from=obj.valid_from,
+            valid_to=obj.valid_to,
+            by=request.user,
+        )
+
+
+@admin.register(Delegation)
+class DelegationAdmin(AuditedAdmin):
+    list_display = ["__str__", "scope", "prefix", "valid_from", "valid_to", "revoked_at"]
+    list_filter = ["scope", "prefix"]
+    autocomplete_fields = ["appointment", "substitute"]
+    list_select_related = ["appointment__user", "appointment__organisation", "substitute"]
+    readonly_fields = ["revoked_at"]
+    actions = ["revoke"]
+
+    def create(self, request, obj, form):
+        return services.delegate(
+            appointment=obj.appointment,
+            substitute=obj.substitute,
+            scope=obj.scope,
+            prefix=obj.prefix,
+            valid_from=obj.valid_from,
+            valid_to=obj.valid_to,
+            reason=obj.reason,
+            by=request.user,
+        )
+
+    @admin.action(description=_("Revoke the selected delegations"))
+    def revoke(self, request, queryset):
+        for delegation in queryset:
+            services.revoke_delegation(delegation=delegation, by=request.user)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the log is append-only."""
+
+    list_display = ["position", "occurred_at", "action", "actor", "on_behalf_of", "object_repr"]
+    list_filter = ["action"]
+    search_fields = ["action", "object_repr", "object_id"]
+    list_select_related = ["actor", "on_behalf_of"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

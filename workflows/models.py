@@ -1,0 +1,443 @@
+"""Organisations, who holds which role where and when, delegation, and the audit log.
+
+Periods are closed date ranges: ``valid_from`` and ``valid_to`` are both days on which the
+appointment or delegation applies; an empty ``valid_to`` means "until further notice".
+"""
+
+import datetime
+import hashlib
+import json
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+
+def person_name(user) -> str:
+    """The name to show for an official: his full name, else his username."""
+    return user.get_full_name() or user.get_username()
+
+
+class OrganisationKind(models.Model):
+    """A kind of organisation (province, department, district, commune, school, council…): data."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    is_jurisdiction = models.BooleanField(
+        _("is a jurisdiction"),
+        default=False,
+        help_text=_("Provinces and cities that organise emulation blocs and councils."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation kind")
+        verbose_name_plural = _("organisation kinds")
+
+    def __str__(self):
+        return self.name
+
+
+class Organisation(models.Model):
+    """A government unit in a tree: a province holds departments, districts, councils…"""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    short_name = models.CharField(_("short name"), max_length=120, blank=True)
+    kind = models.ForeignKey(
+        OrganisationKind,
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        verbose_name=_("kind"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent organisation"),
+    )
+    abbreviation = models.CharField(
+        _("document symbol"),
+        max_length=30,
+        blank=True,
+        help_text=_("Symbol used in document numbers, e.g. UBND in 12/GƯ-UBND (ND 30/2020)."),
+    )
+    place_name = models.CharField(
+        _("place name"),
+        max_length=120,
+        blank=True,
+        help_text=_('Place written before the date of documents, e.g. "Hải Phòng".'),
+    )
+    historical = models.BooleanField(
+        _("historical"),
+        default=False,
+        help_text=_("Dissolved or merged by the 2025 reorganisation; kept for past records."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        ancestor = self.parent
+        while ancestor is not None:
+            if ancestor.pk == self.pk and self.pk is not None:
+                raise ValidationError(
+                    {"parent": _("An organisation cannot be placed under itself or its own unit.")}
+                )
+            ancestor = ancestor.parent
+
+    def ancestors(self):
+        """Parents from the nearest up to the root."""
+        result, node = [], self.parent
+        while node is not None:
+            result.append(node)
+            node = node.parent
+        return result
+
+
+class Role(models.TextChoices):
+    HEAD = "head", _("Head of unit")
+    DEPUTY_HEAD = "deputy_head", _("Deputy head of unit")
+    EMULATION_OFFICER = "emulation_officer", _("Emulation and commendation officer")
+    RECORDS_CLERK = "records_clerk", _("Records clerk")
+    COUNCIL_CHAIR = "council_chair", _("Council chair")
+    COUNCIL_MEMBER = "council_member", _("Council member")
+    COUNCIL_SECRETARY = "council_secretary", _("Council secretary")
+    HOME_AFFAIRS_OFFICER = "home_affairs_officer", _("Home-affairs officer")
+
+    @classmethod
+    def single_holder_roles(cls):
+        """Roles one person at a time holds in an organisation."""
+        return {cls.HEAD, cls.COUNCIL_CHAIR}
+
+
+class PeriodQuerySet(models.QuerySet):
+    def current(self, on: datetime.date):
+        """Rows whose closed period contains the day ``on``."""
+        return self.filter(valid_from__lte=on).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=on)
+        )
+
+    def overlapping(self, valid_from: datetime.date, valid_to: datetime.date | None):
+        """Rows whose period shares at least one day with ``[valid_from, valid_to]``."""
+        rows = self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from))
+        return rows if valid_to is None else rows.filter(valid_from__lte=valid_to)
+
+
+def period_label(valid_from: datetime.date, valid_to: datetime.date | None) -> str:
+    start = date_format(valid_from, "SHORT_DATE_FORMAT")
+    if valid_to is None:
+        return _("from %(start)s") % {"start": start}
+    return _("%(start)s – %(end)s") % {
+        "start": start,
+        "end": date_format(valid_to, "SHORT_DATE_FORMAT"),
+    }
+
+
+def validate_period(valid_from, valid_to) -> None:
+    if valid_from and valid_to and valid_to < valid_from:
+        raise ValidationError(
+            {
+                "valid_to": _("The end date (%(end)s) is before the start date (%(start)s).")
+                % {
+                    "end": date_format(valid_to, "SHORT_DATE_FORMAT"),
+                    "start": date_format(valid_from, "SHORT_DATE_FORMAT"),
+                }
+            }
+        )
+
+
+class Appointment(models.Model):
+    """A person holds a role at an organisation for a period."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        verbose_name=_("official"),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        verbose_name=_("organisation"),
+    )
+    role = models.CharField(_("role"), max_length=40, choices=Role.choices)
+    title = models.CharField(
+        _("job title"),
+        max_length=120,
+        blank=True,
+        help_text=_('As printed in signature blocks, e.g. "Chủ tịch", "Giám đốc".'),
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    objects = PeriodQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organisation__name", "role", "valid_from"]
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="appointment_period_ordered",
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "role", "valid_from"])]
+
+    def __str__(self):
+        return f"{person_name(self.user)} – {self.get_role_display()}, {self.organisation}"
+
+    @property
+    def period(self) -> str:
+        return period_label(self.valid_from, self.valid_to)
+
+    def covers(self, day: datetime.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+    def clean(self):
+        validate_period(self.valid_from, self.valid_to)
+        if self.valid_from and self.organisation_id and self.user_id:
+            self._refuse_overlapping_appointment()
+
+    def _refuse_overlapping_appointment(self):
+        same_role = (
+            Appointment.objects.filter(organisation_id=self.organisation_id, role=self.role)
+            .exclude(pk=self.pk)
+            .overlapping(self.valid_from, self.valid_to)
+            .select_related("user")
+        )
+        if same_role.filter(user_id=self.user_id).exists():
+            raise ValidationError(
+                _("This official already holds this role at %(organisation)s in this period.")
+                % {"organisation": self.organisation}
+            )
+        clash = same_role.first() if self.role in Role.single_holder_roles() else None
+        if clash is not None:
+            raise ValidationError(
+                _(
+                    "%(organisation)s already has a %(role)s in this period: "
+                    "%(person)s (%(period)s)."
+                )
+                % {
+                    "organisation": self.organisation,
+                    "role": self.get_role_display().lower(),
+                    "person": person_name(clash.user),
+                    "period": clash.period,
+                }
+            )
+
+
+class SigningPrefix(models.TextChoices):
+    """Authority prefixes of ND 30/2020 signature blocks for a person signing for another."""
+
+    KT = "KT.", _("KT. – signing for the head (deputy)")
+    TL = "TL.", _("TL. – signing by order of the head")
+    TUQ = "TUQ.", _("TUQ. – signing by authorisation of the head")
+    Q = "Q.", _("Q. – acting head")
+
+
+class DelegationScope(models.TextChoices):
+    ALL = "all", _("All work of the role")
+    REVIEW = "review", _("Reviewing and approving")
+    SIGN = "sign", _("Signing documents")
+
+
+class Delegation(models.Model):
+    """A principal lets a substitute act in one of his appointments, for a scope and a period."""
+
+    appointment = models.ForeignKey(
+        Appointment,
+        on_delete=models.PROTECT,
+        related_name="delegations",
+        verbose_name=_("delegated appointment"),
+    )
+    substitute = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="substitutions",
+        verbose_name=_("substitute"),
+    )
+    scope = models.CharField(
+        _("scope"), max_length=20, choices=DelegationScope.choices, default=DelegationScope.ALL
+    )
+    prefix = models.CharField(
+        _("signing prefix"), max_length=5, choices=SigningPrefix.choices, default=SigningPrefix.KT
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"))
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = PeriodQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-valid_from"]
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__gte=F("valid_from")), name="delegation_period_ordered"
+            )
+        ]
+
+    def __str__(self):
+        return _("%(substitute)s for %(principal)s (%(period)s)") % {
+            "substitute": person_name(self.substitute),
+            "principal": person_name(self.principal),
+            "period": self.period,
+        }
+
+    @property
+    def principal(self):
+        return self.appointment.user
+
+    @property
+    def period(self) -> str:
+        return period_label(self.valid_from, self.valid_to)
+
+    def covers(self, action: str) -> bool:
+        return self.scope in (DelegationScope.ALL, action)
+
+    def clean(self):
+        validate_period(self.valid_from, self.valid_to)
+        if not self.appointment_id:
+            return
+        appointment = self.appointment
+        if self.substitute_id and self.substitute_id == appointment.user_id:
+            raise ValidationError({"substitute": _("An official cannot delegate to himself.")})
+        if self.valid_from and self.valid_to and not self._inside_appointment(appointment):
+            raise ValidationError(
+                _(
+                    "The delegation (%(delegation)s) must lie within the appointment it "
+                    "delegates (%(appointment)s)."
+                )
+                % {"delegation": self.period, "appointment": appointment.period}
+            )
+
+    def _inside_appointment(self, appointment: Appointment) -> bool:
+        return appointment.covers(self.valid_from) and appointment.covers(self.valid_to)
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """Audit rows are append-only: bulk updates and deletes are refused."""
+
+    def update(self, **kwargs):
+        raise AuditLogImmutable(_("Audit log entries cannot be changed."))
+
+    def delete(self):
+        raise AuditLogImmutable(_("Audit log entries cannot be deleted."))
+
+
+class AuditLogImmutable(Exception):
+    pass
+
+
+class AuditEvent(models.Model):
+    """One entry of the append-only, hash-chained audit log.
+
+    ``hash`` covers every field and the previous entry's hash, so altering or removing any
+    entry breaks the chain from there on (``manage.py audit_verify``). ``position`` numbers the
+    entries without gaps, so a removed row shows even where ids skip after a rollback.
+    """
+
+    position = models.PositiveBigIntegerField(_("position"), unique=True, editable=False)
+    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now, editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("on behalf of"),
+    )
+    action = models.CharField(_("action"), max_length=80)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=255, blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    previous_hash = models.CharField(_("previous hash"), max_length=64, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, unique=True, editable=False)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    GENESIS_HASH = "0" * 64
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit log")
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self):
+        return f"#{self.position} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditLogImmutable(_("Audit log entries cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogImmutable(_("Audit log entries cannot be deleted."))
+
+    def compute_hash(self) -> str:
+        content = {
+            "position": self.position,
+            "occurred_at": self.occurred_at.astimezone(datetime.UTC).isoformat(),
+            "actor": self.actor_id,
+            "on_behalf_of": self.on_behalf_of_id,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "object_repr": self.object_repr,
+            "data": self.data,
+            "previous_hash": self.previous_hash,
+        }
+        return hashlib.sha256(canonical_json(content).encode()).hexdigest()
+
+
+def canonical_json(value) -> str:
+    """One byte-exact JSON text for a value, whatever the database did to key order."""
+    return json.dumps(
+        value, cls=DjangoJSONEncoder, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+
+
+class AuditChainHead(models.Model):
+    """The last position and hash of the chain, one row.
+
+    Appending locks this row (SELECT … FOR UPDATE), which serialises concurrent writers so the
+    chain never forks; it also anchors the end, so deleting the newest entries is detected.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    position = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=AuditEvent.GENESIS_HASH)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="audit_head_singleton")]
+
+    def __str__(self):
+        return f"#{self.position} {self.hash}"

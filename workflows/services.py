@@ -1,0 +1,231 @@
+"""Every write of the engine layer: atomic, permission-checked, recorded in the audit log.
+
+``by`` is the user who performs the action; ``None`` means the system itself (management
+commands run by the operator), which skips the permission check but is still audited.
+"""
+
+import datetime
+import json
+from pathlib import Path
+
+import yaml
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from workflows.models import (
+    Appointment,
+    AuditChainHead,
+    AuditEvent,
+    Delegation,
+    DelegationScope,
+    Organisation,
+    OrganisationKind,
+    SigningPrefix,
+    canonical_json,
+)
+
+STANDARD_KINDS_FILE = Path(__file__).parent / "data" / "organisation_kinds.yaml"
+
+
+def record_event(action: str, *, actor=None, on_behalf_of=None, obj=None, data=None) -> AuditEvent:
+    """Append one event to the hash chain (inside the caller's transaction, if any)."""
+    with transaction.atomic():
+        head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        event = AuditEvent(
+            position=head.position + 1,
+            occurred_at=timezone.now(),
+            actor=actor,
+            on_behalf_of=on_behalf_of,
+            action=action,
+            # Store exactly what is hashed: the JSON round trip fixes types and key order.
+            data=json.loads(canonical_json(data or {})),
+            previous_hash=head.hash,
+        )
+        if obj is not None:
+            event.object_type = obj._meta.label_lower
+            event.object_id = str(obj.pk)
+            event.object_repr = str(obj)[:255]
+        event.hash = event.compute_hash()
+        event.save()
+        head.position, head.hash = event.position, event.hash
+        head.save(update_fields=["position", "hash"])
+    return event
+
+
+def require_permission(by, permission: str, message: str) -> None:
+    if by is not None and not by.has_perm(permission):
+        raise PermissionDenied(message)
+
+
+def ensure_standard_kinds() -> list[OrganisationKind]:
+    """Create the standard organisation kinds that are missing; never changes existing ones."""
+    kinds = []
+    for row in yaml.safe_load(STANDARD_KINDS_FILE.read_text(encoding="utf-8")):
+        kind, _created = OrganisationKind.objects.get_or_create(
+            code=row["code"],
+            defaults={"name": row["name"], "is_jurisdiction": row.get("is_jurisdiction", False)},
+        )
+        kinds.append(kind)
+    return kinds
+
+
+@transaction.atomic
+def create_organisation(
+    *,
+    code: str,
+    name: str,
+    kind: OrganisationKind,
+    by,
+    parent: Organisation | None = None,
+    **details,
+) -> Organisation:
+    require_permission(by, "workflows.add_organisation", _("You may not create organisations."))
+    organisation = Organisation(code=code, name=name, kind=kind, parent=parent, **details)
+    organisation.full_clean()
+    organisation.save()
+    record_event(
+        "organisation.created",
+        actor=by,
+        obj=organisation,
+        data={
+            "code": code,
+            "name": name,
+            "kind": kind.code,
+            "parent": parent.code if parent else None,
+        },
+    )
+    return organisation
+
+
+@transaction.atomic
+def appoint(
+    *,
+    user,
+    organisation: Organisation,
+    role: str,
+    valid_from: datetime.date,
+    valid_to: datetime.date | None = None,
+    title: str = "",
+    by,
+) -> Appointment:
+    """Give ``user`` the ``role`` at ``organisation`` for the closed period given."""
+    require_permission(by, "workflows.add_appointment", _("You may not appoint officials."))
+    # Lock the organisation: two concurrent appointments of a single-holder role must not
+    # both pass the overlap check.
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+    appointment = Appointment(
+        user=user,
+        organisation=organisation,
+        role=role,
+        title=title,
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
+    appointment.full_clean()
+    appointment.save()
+    record_event(
+        "appointment.created", actor=by, obj=appointment, data=_appointment_data(appointment)
+    )
+    return appointment
+
+
+@transaction.atomic
+def end_appointment(*, appointment: Appointment, valid_to: datetime.date, by) -> Appointment:
+    require_permission(by, "workflows.change_appointment", _("You may not change appointments."))
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    appointment.valid_to = valid_to
+    appointment.full_clean()
+    appointment.save(update_fields=["valid_to"])
+    record_event(
+        "appointment.ended", actor=by, obj=appointment, data=_appointment_data(appointment)
+    )
+    return appointment
+
+
+def _appointment_data(appointment: Appointment) -> dict:
+    return {
+        "user": appointment.user.get_username(),
+        "organisation": appointment.organisation.code,
+        "role": appointment.role,
+        "valid_from": appointment.valid_from,
+        "valid_to": appointment.valid_to,
+    }
+
+
+@transaction.atomic
+def delegate(
+    *,
+    appointment: Appointment,
+    substitute,
+    valid_from: datetime.date,
+    valid_to: datetime.date,
+    by,
+    scope: str = DelegationScope.ALL,
+    prefix: str = SigningPrefix.KT,
+    reason: str = "",
+) -> Delegation:
+    """Let ``substitute`` act in ``appointment`` for ``scope`` during the closed period given.
+
+    The holder of the appointment delegates his own work; administrators may record a
+    delegation for him.
+    """
+    if by is not None and by.pk != appointment.user_id:
+        require_permission(
+            by, "workflows.add_delegation", _("Only the holder of the appointment may delegate it.")
+        )
+    delegation = Delegation(
+        appointment=appointment,
+        substitute=substitute,
+        scope=scope,
+        prefix=prefix,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        reason=reason,
+    )
+    delegation.full_clean()
+    delegation.save()
+    record_event(
+        "delegation.created",
+        actor=by,
+        on_behalf_of=appointment.user,
+        obj=delegation,
+        data=_delegation_data(delegation),
+    )
+    return delegation
+
+
+@transaction.atomic
+def revoke_delegation(*, delegation: Delegation, by) -> Delegation:
+    if by is not None and by.pk != delegation.appointment.user_id:
+        require_permission(
+            by,
+            "workflows.change_delegation",
+            _("Only the holder of the appointment may revoke its delegation."),
+        )
+    delegation = Delegation.objects.select_for_update().get(pk=delegation.pk)
+    if delegation.revoked_at is None:
+        delegation.revoked_at = timezone.now()
+        delegation.save(update_fields=["revoked_at"])
+        record_event(
+            "delegation.revoked",
+            actor=by,
+            on_behalf_of=delegation.principal,
+            obj=delegation,
+            data=_delegation_data(delegation),
+        )
+    return delegation
+
+
+def _delegation_data(delegation: Delegation) -> dict:
+    return {
+        "principal": delegation.principal.get_username(),
+        "substitute": delegation.substitute.get_username(),
+        "organisation": delegation.appointment.organisation.code,
+        "role": delegation.appointment.role,
+        "scope": delegation.scope,
+        "prefix": delegation.prefix,
+        "valid_from": delegation.valid_from,
+        "valid_to": delegation.valid_to,
+    }
