@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
+from django.views.generic import RedirectView
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site, route
 from viewflow.workflow.flow import WorkflowAppViewset
@@ -16,6 +17,7 @@ from flows.blocs.views import BlocViewset, MyOrganisationViewset
 class InboxApp(WorkflowAppViewset):
     title = _("Tasks")
     icon = "inbox"
+    index_path = path("", RedirectView.as_view(pattern_name="workflow:inbox"), name="index")
 
     def has_view_permission(self, user, obj=None):
         # Every signed-in official has an inbox; its lists only ever hold his own tasks.
@@ -30,7 +32,13 @@ class EmulationApp(Application):
     me_path = route("me/", MyOrganisationViewset())
 
 
-site = Site(
+class ThiDuaSite(Site):
+    index_path = path("", RedirectView.as_view(pattern_name="workflow:inbox"), name="index")
+    # Inside the site, the login pages get its title and colours.
+    accounts_path = route("accounts/", AuthViewset())
+
+
+site = ThiDuaSite(
     title=_("Emulation and commendation"),
     viewsets=[InboxApp(flow_viewsets=[]), EmulationApp()],
 )
@@ -44,7 +52,6 @@ def health(request):
 
 
 urlpatterns = [
-    path("accounts/", AuthViewset().urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health, name="health"),

@@ -4,6 +4,7 @@ import datetime
 import itertools
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from workflows import services
@@ -11,9 +12,9 @@ from workflows import services
 _sequence = itertools.count(1)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # PBKDF2 at full strength costs ~0.3 s per login; tests only need a real hasher.
+def pytest_configure(config):
+    # PBKDF2 at full strength costs ~0.3 s per hash; tests only need a real hasher. Set for the
+    # whole session so that class-level data (setUpTestData) uses it too.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

@@ -34,7 +34,8 @@ class Command(BaseCommand):
             _("Demo logins (password for every account: %(password)s)")
             % {"password": services.DEMO_PASSWORD}
         )
-        self.stdout.write(f"  {services.ADMIN_USERNAME:<34} {_('administrator (admin site)')}")
+        admin_label = _("administrator (admin site)")
+        self.stdout.write(f"  {services.ADMIN_USERNAME:<34} {admin_label}")
         for row in data["offices"]:
             for person in row["staff"]:
                 self.stdout.write(
