@@ -6,6 +6,8 @@ and an in-process task worker: ``make run`` needs nothing else. ``DATABASE_URL``
 See README.md, "Configuration".
 """
 
+import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -91,6 +93,12 @@ def _database(url: str) -> dict:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
+        # Tests use a file too: in-memory shared-cache SQLite locks whole tables across threads,
+        # unlike the WAL file that the in-process worker shares with the site. One per process,
+        # so that parallel test runs do not meet.
+        config["TEST"] = {
+            "NAME": str(Path(tempfile.gettempdir()) / f"thidua-test-{os.getpid()}.sqlite3")
+        }
     return config
 
 
@@ -143,7 +151,8 @@ _MAIL_BACKENDS = {
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "locmem": "django.core.mail.backends.locmem.EmailBackend",
 }
-_mail_backend = env.string("EMAIL_BACKEND", "console")
+# Development prints mail on the console; production sends it through SMTP.
+_mail_backend = env.string("EMAIL_BACKEND", "console" if DEBUG else "smtp")
 MAILERS = {
     "default": {
         "BACKEND": _MAIL_BACKENDS.get(_mail_backend, _mail_backend),
@@ -183,7 +192,8 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Ours first; then Vietnamese for viewflow, which ships none.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "config" / "viewflow_locale"]
 FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True

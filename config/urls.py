@@ -3,10 +3,11 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
-from django.urls import include, path
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django.views.generic import RedirectView
+from django.views.i18n import set_language
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site, route
 from viewflow.workflow.flow import WorkflowAppViewset
@@ -53,7 +54,8 @@ def health(request):
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Anyone, signed in or not, may switch language (the login page offers it).
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz", health, name="health"),
     path("", site.urls),
 ]

@@ -396,6 +396,9 @@ class AuditEvent(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AuditLogImmutable(_("Audit log entries cannot be changed."))
+        # Always INSERT: given an existing primary key, Django would otherwise try an UPDATE
+        # first and silently overwrite that entry.
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

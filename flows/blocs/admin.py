@@ -69,10 +69,6 @@ class BlocTermAdmin(admin.ModelAdmin):
         else:
             obj.pk = services.open_term(bloc=data["bloc"], year=data["year"], **fields).pk
 
-    def save_related(self, request, form, formsets, change):
-        # Members were saved by the service; the read-only inline has nothing to save.
-        pass
-
     def delete_model(self, request, obj):
         record_event("bloc_term.deleted", actor=request.user, obj=obj)
         super().delete_model(request, obj)
