@@ -13,11 +13,15 @@ from viewflow.urls import Application, Site, route
 from viewflow.workflow.flow import WorkflowAppViewset
 
 from flows.blocs.views import BlocViewset, MyOrganisationViewset
+from workflows.views import ArchiveListView, InboxListView, QueueListView
 
 
 class InboxApp(WorkflowAppViewset):
     title = _("Tasks")
     icon = "inbox"
+    inbox_view_class = InboxListView
+    queue_view_class = QueueListView
+    archive_view_class = ArchiveListView
     index_path = path("", RedirectView.as_view(pattern_name="workflow:inbox"), name="index")
 
     def has_view_permission(self, user, obj=None):
@@ -29,6 +33,7 @@ class EmulationApp(Application):
     app_name = "thidua"
     title = _("Emulation and commendation")
     icon = "emoji_events"
+    base_template_name = "thidua/base_page.html"
     blocs_path = route("blocs/", BlocViewset())
     me_path = route("me/", MyOrganisationViewset())
 

@@ -18,6 +18,12 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-django's own ordering
+def pytest_collection_modifyitems(config, items):
+    # Real-browser tests last: Playwright's sync API and pytest-asyncio's loops must not mix.
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+
+
 @pytest.fixture
 def kinds(db):
     return {kind.code: kind for kind in services.ensure_standard_kinds()}
