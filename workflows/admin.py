@@ -14,17 +14,21 @@ class AuditedAdmin(admin.ModelAdmin):
         """Create ``obj`` through its service and return the saved object."""
         raise NotImplementedError
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.pk = self.create(request, obj, form).pk
-            return
-        super().save_model(request, obj, form, change)
+    def change(self, request, obj, form):
+        """Save the changes of ``obj``; override to go through a service (locks, effects)."""
+        super().save_model(request, obj, form, True)
         services.record_event(
             f"{obj._meta.model_name}.changed",
             actor=request.user,
             obj=obj,
             data={"fields": form.changed_data},
         )
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            self.change(request, obj, form)
+        else:
+            obj.pk = self.create(request, obj, form).pk
 
     def delete_model(self, request, obj):
         services.record_event(f"{obj._meta.model_name}.deleted", actor=request.user, obj=obj)
@@ -83,6 +87,11 @@ class AppointmentAdmin(AuditedAdmin):
             valid_to=obj.valid_to,
             by=request.user,
         )
+
+    def change(self, request, obj, form):
+        # The form validated the change; the service re-checks it under the organisation's lock.
+        changes = {field: getattr(obj, field) for field in form.changed_data}
+        services.change_appointment(appointment=obj, by=request.user, **changes)
 
 
 @admin.register(Delegation)

@@ -333,13 +333,22 @@ class Delegation(models.Model):
 
 
 class AuditEventQuerySet(models.QuerySet):
-    """Audit rows are append-only: bulk updates and deletes are refused."""
+    """Audit rows are append-only: bulk writes, updates and deletes are refused.
+
+    Entries are appended one at a time by ``services.record_event``, which chains them.
+    """
 
     def update(self, **kwargs):
         raise AuditLogImmutable(_("Audit log entries cannot be changed."))
 
     def delete(self):
         raise AuditLogImmutable(_("Audit log entries cannot be deleted."))
+
+    def bulk_create(self, *args, **kwargs):
+        raise AuditLogImmutable(_("Audit log entries are appended one by one."))
+
+    def bulk_update(self, *args, **kwargs):
+        raise AuditLogImmutable(_("Audit log entries cannot be changed."))
 
 
 class AuditLogImmutable(Exception):
@@ -386,6 +395,8 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["position"]
+        # Related-object access and cascades use the base manager: make it the guarded one.
+        base_manager_name = "objects"
         verbose_name = _("audit event")
         verbose_name_plural = _("audit log")
         indexes = [models.Index(fields=["object_type", "object_id"])]
@@ -425,6 +436,21 @@ def canonical_json(value) -> str:
     return json.dumps(
         value, cls=DjangoJSONEncoder, sort_keys=True, ensure_ascii=False, separators=(",", ":")
     )
+
+
+def floats_as_text(value):
+    """Floats written as text, recursively.
+
+    PostgreSQL's jsonb rewrites numbers (1e16 comes back as 10000000000000000), which would
+    change the hash of a stored entry; text survives every database unchanged.
+    """
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, dict):
+        return {key: floats_as_text(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [floats_as_text(item) for item in value]
+    return value
 
 
 class AuditChainHead(models.Model):

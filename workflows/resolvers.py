@@ -8,7 +8,7 @@ an :class:`Actor` carrying both identities and the signing prefix (KT./TL./TUQ./
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from workflows.models import Appointment, Delegation, DelegationScope, Organisation
 
@@ -43,9 +43,14 @@ class Actor:
 
 
 def _active_delegations(on: datetime.date, action: str):
+    # A revoked delegation still answers for the days before its revocation, so that questions
+    # about the past keep their answers; from the day of revocation on it no longer applies.
     return (
         Delegation.objects.current(on)
-        .filter(revoked_at__isnull=True, scope__in=[DelegationScope.ALL, action])
+        .filter(
+            Q(revoked_at__isnull=True) | Q(revoked_at__date__gt=on),
+            scope__in=[DelegationScope.ALL, action],
+        )
         .select_related("substitute")
         .order_by("-valid_from", "-pk")
     )

@@ -24,6 +24,7 @@ from workflows.models import (
     OrganisationKind,
     SigningPrefix,
     canonical_json,
+    floats_as_text,
 )
 
 STANDARD_KINDS_FILE = Path(__file__).parent / "data" / "organisation_kinds.yaml"
@@ -40,7 +41,7 @@ def record_event(action: str, *, actor=None, on_behalf_of=None, obj=None, data=N
             on_behalf_of=on_behalf_of,
             action=action,
             # Store exactly what is hashed: the JSON round trip fixes types and key order.
-            data=json.loads(canonical_json(data or {})),
+            data=json.loads(canonical_json(floats_as_text(data or {}))),
             previous_hash=head.hash,
         )
         if obj is not None:
@@ -99,6 +100,12 @@ def create_organisation(
     return organisation
 
 
+def _lock_organisations(*organisation_ids) -> None:
+    # Appointments of one organisation are checked against each other (one head at a time):
+    # concurrent writers must not both pass the overlap check.
+    list(Organisation.objects.select_for_update().filter(pk__in=organisation_ids).order_by("pk"))
+
+
 @transaction.atomic
 def appoint(
     *,
@@ -112,9 +119,7 @@ def appoint(
 ) -> Appointment:
     """Give ``user`` the ``role`` at ``organisation`` for the closed period given."""
     require_permission(by, "workflows.add_appointment", _("You may not appoint officials."))
-    # Lock the organisation: two concurrent appointments of a single-holder role must not
-    # both pass the overlap check.
-    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+    _lock_organisations(organisation.pk)
     appointment = Appointment(
         user=user,
         organisation=organisation,
@@ -132,16 +137,53 @@ def appoint(
 
 
 @transaction.atomic
-def end_appointment(*, appointment: Appointment, valid_to: datetime.date, by) -> Appointment:
+def change_appointment(*, appointment: Appointment, by, **changes) -> Appointment:
+    """Change fields of an appointment (period, title, even role or organisation).
+
+    Its delegations are fitted to the new period: none outlives the appointment it delegates.
+    """
     require_permission(by, "workflows.change_appointment", _("You may not change appointments."))
+    moved_to = [changes["organisation"].pk] if "organisation" in changes else []
+    _lock_organisations(appointment.organisation_id, *moved_to)
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-    appointment.valid_to = valid_to
+    for field, value in changes.items():
+        setattr(appointment, field, value)
     appointment.full_clean()
-    appointment.save(update_fields=["valid_to"])
+    appointment.save()
     record_event(
-        "appointment.ended", actor=by, obj=appointment, data=_appointment_data(appointment)
+        "appointment.changed",
+        actor=by,
+        obj=appointment,
+        data={**_appointment_data(appointment), "changed": sorted(changes)},
     )
+    _fit_delegations(appointment, by)
     return appointment
+
+
+def end_appointment(*, appointment: Appointment, valid_to: datetime.date, by) -> Appointment:
+    """End an appointment on ``valid_to``, the last day its holder holds the role."""
+    return change_appointment(appointment=appointment, valid_to=valid_to, by=by)
+
+
+def _fit_delegations(appointment: Appointment, by) -> None:
+    delegations = Delegation.objects.select_for_update().filter(
+        appointment=appointment, revoked_at__isnull=True
+    )
+    for delegation in delegations:
+        if appointment.covers(delegation.valid_from) and appointment.covers(delegation.valid_to):
+            continue
+        if appointment.covers(delegation.valid_from):
+            delegation.valid_to = appointment.valid_to
+            delegation.save(update_fields=["valid_to"])
+            record_event(
+                "delegation.shortened",
+                actor=by,
+                on_behalf_of=appointment.user,
+                obj=delegation,
+                data=_delegation_data(delegation),
+            )
+        else:
+            _revoke(delegation, by)
 
 
 def _appointment_data(appointment: Appointment) -> dict:
@@ -206,16 +248,20 @@ def revoke_delegation(*, delegation: Delegation, by) -> Delegation:
         )
     delegation = Delegation.objects.select_for_update().get(pk=delegation.pk)
     if delegation.revoked_at is None:
-        delegation.revoked_at = timezone.now()
-        delegation.save(update_fields=["revoked_at"])
-        record_event(
-            "delegation.revoked",
-            actor=by,
-            on_behalf_of=delegation.principal,
-            obj=delegation,
-            data=_delegation_data(delegation),
-        )
+        _revoke(delegation, by)
     return delegation
+
+
+def _revoke(delegation: Delegation, by) -> None:
+    delegation.revoked_at = timezone.now()
+    delegation.save(update_fields=["revoked_at"])
+    record_event(
+        "delegation.revoked",
+        actor=by,
+        on_behalf_of=delegation.principal,
+        obj=delegation,
+        data=_delegation_data(delegation),
+    )
 
 
 def _delegation_data(delegation: Delegation) -> dict:
