@@ -13,6 +13,8 @@ import threading
 from django.conf import settings
 from django_tasks_db.management.commands.db_worker import Worker
 
+from config import live
+
 logger = logging.getLogger(__name__)
 
 POLL_INTERVAL_SECONDS = 0.5
@@ -51,6 +53,7 @@ async def lifespan(scope, receive, send):
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
+            live.bind_server_loop(asyncio.get_running_loop())
             if settings.TASKS_IN_PROCESS_WORKER:
                 worker = InProcessWorker()
                 worker.start()
@@ -58,5 +61,6 @@ async def lifespan(scope, receive, send):
         elif message["type"] == "lifespan.shutdown":
             if worker is not None:
                 await asyncio.to_thread(worker.stop)
+            live.bind_server_loop(None)
             await send({"type": "lifespan.shutdown.complete"})
             return

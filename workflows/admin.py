@@ -8,17 +8,34 @@ from workflows.models import Appointment, AuditEvent, Delegation, Organisation, 
 
 
 class AuditedAdmin(admin.ModelAdmin):
-    """Creates objects through a service; changes and deletions are recorded in the audit log."""
+    """Every creation, change and deletion made in the admin is recorded in the audit log.
+
+    Models that have services override ``create`` and ``change`` to go through them (their
+    validation, locks and audit events).
+    """
+
+    #: Prefix of the audit actions ("appointment.changed"); the model name by default.
+    audit_prefix = None
+
+    def audit_name(self, obj) -> str:
+        return self.audit_prefix or obj._meta.model_name
 
     def create(self, request, obj, form):
-        """Create ``obj`` through its service and return the saved object."""
-        raise NotImplementedError
+        """Create ``obj`` and return the saved object."""
+        super().save_model(request, obj, form, False)
+        services.record_event(
+            f"{self.audit_name(obj)}.created",
+            actor=request.user,
+            obj=obj,
+            data={"fields": form.changed_data},
+        )
+        return obj
 
     def change(self, request, obj, form):
         """Save the changes of ``obj``; override to go through a service (locks, effects)."""
         super().save_model(request, obj, form, True)
         services.record_event(
-            f"{obj._meta.model_name}.changed",
+            f"{self.audit_name(obj)}.changed",
             actor=request.user,
             obj=obj,
             data={"fields": form.changed_data},
@@ -31,7 +48,7 @@ class AuditedAdmin(admin.ModelAdmin):
             obj.pk = self.create(request, obj, form).pk
 
     def delete_model(self, request, obj):
-        services.record_event(f"{obj._meta.model_name}.deleted", actor=request.user, obj=obj)
+        services.record_event(f"{self.audit_name(obj)}.deleted", actor=request.user, obj=obj)
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
@@ -40,7 +57,7 @@ class AuditedAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrganisationKind)
-class OrganisationKindAdmin(admin.ModelAdmin):
+class OrganisationKindAdmin(AuditedAdmin):
     list_display = ["name", "code", "is_jurisdiction"]
     search_fields = ["name", "code"]
 

@@ -4,7 +4,6 @@ from flows.blocs import services
 from flows.blocs.forms import BlocTermForm
 from flows.blocs.models import Bloc, BlocMembership, BlocTerm
 from workflows.admin import AuditedAdmin
-from workflows.services import record_event
 
 
 @admin.register(Bloc)
@@ -44,7 +43,7 @@ class BlocMembershipInline(admin.TabularInline):
 
 
 @admin.register(BlocTerm)
-class BlocTermAdmin(admin.ModelAdmin):
+class BlocTermAdmin(AuditedAdmin):
     """Terms are written only through the services, members included."""
 
     form = BlocTermForm
@@ -53,10 +52,21 @@ class BlocTermAdmin(admin.ModelAdmin):
     search_fields = ["bloc__name"]
     list_select_related = ["bloc", "leader", "deputy"]
     inlines = [BlocMembershipInline]
+    audit_prefix = "bloc_term"
 
-    def save_model(self, request, obj, form, change):
+    def create(self, request, obj, form):
         data = form.cleaned_data
-        fields = {
+        return services.open_term(
+            bloc=data["bloc"], year=data["year"], **self.term_fields(request, form)
+        )
+
+    def change(self, request, obj, form):
+        services.change_term(term=obj, **self.term_fields(request, form))
+
+    @staticmethod
+    def term_fields(request, form) -> dict:
+        data = form.cleaned_data
+        return {
             "leader": data["leader"],
             "deputy": data.get("deputy"),
             "members": list(data["members"]),
@@ -64,11 +74,3 @@ class BlocTermAdmin(admin.ModelAdmin):
             "valid_to": data["valid_to"],
             "by": request.user,
         }
-        if change:
-            services.change_term(term=obj, **fields)
-        else:
-            obj.pk = services.open_term(bloc=data["bloc"], year=data["year"], **fields).pk
-
-    def delete_model(self, request, obj):
-        record_event("bloc_term.deleted", actor=request.user, obj=obj)
-        super().delete_model(request, obj)

@@ -37,7 +37,7 @@ def bloc_detail(pk: int) -> Bloc:
     )
 
 
-def terms_of_units(organisation_ids) -> list[BlocMembership]:
+def memberships_of_units(organisation_ids) -> list[BlocMembership]:
     """The bloc memberships of some units, newest year first (for "my organisation")."""
     return list(
         BlocMembership.objects.filter(organisation_id__in=organisation_ids)

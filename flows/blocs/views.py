@@ -41,7 +41,7 @@ class MyOrganisationView(TemplateView):
             appointments=appointments,
             delegations_given=workflow_selectors.delegations_given(user),
             delegations_received=workflow_selectors.delegations_received(user),
-            memberships=selectors.terms_of_units(current_units),
+            memberships=selectors.memberships_of_units(current_units),
             **kwargs,
         )
 

@@ -44,6 +44,10 @@ class SitePagesTest(TestCase):
                 self.assertEqual(response.status_code, 302)
                 self.assertTrue(response["Location"].startswith(reverse("login")))
 
+    def test_password_reset_is_reachable_signed_out(self):
+        response = self.client.get(reverse("password_reset"))
+        self.assertEqual(response.status_code, 200)
+
     def test_login_page_is_vietnamese_and_titled(self):
         response = self.client.get(reverse("login"))
         self.assertContains(response, "Đăng nhập")

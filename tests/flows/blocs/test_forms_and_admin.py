@@ -90,3 +90,26 @@ def test_admin_changes_members_through_the_service(admin_client_logged, make_blo
     assert response.status_code == 302, errors_in(response)
     assert term.memberships.count() == len(units)
     assert AuditEvent.objects.filter(action="bloc_term.changed").exists()
+
+
+def test_admin_deletions_of_terms_are_audited(admin_client_logged, make_bloc, units):
+    from flows.blocs import services
+
+    term = services.open_term(bloc=make_bloc(), year=2024, leader=units[0], members=units, by=None)
+    response = admin_client_logged.post(
+        reverse("admin:blocs_blocterm_changelist"),
+        {"action": "delete_selected", "_selected_action": [term.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not BlocTerm.objects.exists()
+    event = AuditEvent.objects.get(action="bloc_term.deleted")
+    assert event.object_id == str(term.pk)
+
+
+def test_admin_creation_of_an_organisation_kind_is_audited(admin_client_logged):
+    response = admin_client_logged.post(
+        reverse("admin:workflows_organisationkind_add"),
+        {"code": "dac-khu", "name": "Đặc khu", "is_jurisdiction": ""},
+    )
+    assert response.status_code == 302
+    assert AuditEvent.objects.get(action="organisationkind.created").object_repr == "Đặc khu"
