@@ -25,9 +25,9 @@ DATA_FILE = Path(__file__).parent / "data" / "demo.yaml"
 
 @dataclass
 class LoadReport:
-    created: dict[str, int] = field(default_factory=dict)
+    created: dict[type, int] = field(default_factory=dict)  # model -> rows created
 
-    def count(self, what: str) -> None:
+    def count(self, what: type) -> None:
         self.created[what] = self.created.get(what, 0) + 1
 
     @property
@@ -68,14 +68,14 @@ def _ensure_admin(report: LoadReport) -> None:
             first_name="Quản trị",
             last_name="hệ thống",
         )
-        report.count("accounts")
+        report.count(get_user_model())
 
 
 def _ensure_organisation(row, kinds, organisations, report) -> Organisation:
     existing = Organisation.objects.filter(code=row["code"]).first()
     if existing is not None:
         return existing
-    report.count("organisations")
+    report.count(Organisation)
     return workflow_services.create_organisation(
         code=row["code"],
         name=row["name"],
@@ -103,7 +103,7 @@ def _ensure_staff(person, organisation, valid_from, password_hash, report) -> No
         },
     )
     if created:
-        report.count("accounts")
+        report.count(get_user_model())
     if not Appointment.objects.filter(
         user=user, organisation=organisation, role=person["role"]
     ).exists():
@@ -115,7 +115,7 @@ def _ensure_staff(person, organisation, valid_from, password_hash, report) -> No
             valid_from=valid_from,
             by=None,
         )
-        report.count("appointments")
+        report.count(Appointment)
 
 
 def _ensure_bloc(row, organisations, report) -> None:
@@ -132,7 +132,7 @@ def _ensure_bloc(row, organisations, report) -> None:
             description=row.get("description", ""),
             by=None,
         )
-        report.count("blocs")
+        report.count(Bloc)
     for term in row["terms"]:
         if BlocTerm.objects.filter(bloc=bloc, year=term["year"]).exists():
             continue
@@ -144,4 +144,4 @@ def _ensure_bloc(row, organisations, report) -> None:
             members=[organisations[code] for code in term["members"]],
             by=None,
         )
-        report.count("terms")
+        report.count(BlocTerm)

@@ -15,8 +15,9 @@ class Command(BaseCommand):
     def handle(self, *args, logins=False, **options):
         report = services.load_demo()
         if report.changed:
-            created = ", ".join(
-                f"{what}: {count}" for what, count in sorted(report.created.items())
+            created = "; ".join(
+                f"{model._meta.verbose_name_plural}: {count}"
+                for model, count in report.created.items()
             )
             self.stdout.write(
                 self.style.SUCCESS(_("Demo data loaded (%(created)s).") % {"created": created})
