@@ -4,7 +4,14 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from workflows import services
-from workflows.models import Appointment, AuditEvent, Delegation, Organisation, OrganisationKind
+from workflows.models import (
+    Appointment,
+    AuditChainHead,
+    AuditEvent,
+    Delegation,
+    Organisation,
+    OrganisationKind,
+)
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -138,15 +145,7 @@ class DelegationAdmin(AuditedAdmin):
             services.revoke_delegation(delegation=delegation, by=request.user)
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: the log is append-only."""
-
-    list_display = ["position", "occurred_at", "action", "actor", "on_behalf_of", "object_repr"]
-    list_filter = ["action"]
-    search_fields = ["action", "object_repr", "object_id"]
-    list_select_related = ["actor", "on_behalf_of"]
-
+class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
@@ -155,3 +154,20 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditChainHead)
+class AuditChainHeadAdmin(ReadOnlyAdmin):
+    """Read-only: the last position and hash, what ``audit_verify`` checks the end against."""
+
+    list_display = ["position", "hash"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """Read-only: the log is append-only."""
+
+    list_display = ["position", "occurred_at", "action", "actor", "on_behalf_of", "object_repr"]
+    list_filter = ["action"]
+    search_fields = ["action", "object_repr", "object_id"]
+    list_select_related = ["actor", "on_behalf_of"]

@@ -32,6 +32,8 @@ class BlocAdmin(AuditedAdmin):
 
 
 class BlocMembershipInline(admin.TabularInline):
+    """Memberships are shown, and changed, only with their term (through the services)."""
+
     model = BlocMembership
     fields = ["position", "organisation"]
     readonly_fields = fields

@@ -83,6 +83,8 @@ class SitePagesTest(TestCase):
             "admin:blocs_bloc_changelist",
             "admin:workflows_delegation_changelist",
             "admin:workflows_organisation_changelist",
+            "admin:workflows_organisationkind_changelist",
+            "admin:workflows_auditchainhead_changelist",
         ]:
             with self.subTest(page=name):
                 self.assertEqual(self.client.get(reverse(name)).status_code, 200)

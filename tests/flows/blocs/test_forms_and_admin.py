@@ -1,5 +1,7 @@
 """The term form and the admin apply the same rules, with the same messages."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -113,3 +115,23 @@ def test_admin_creation_of_an_organisation_kind_is_audited(admin_client_logged):
     )
     assert response.status_code == 302
     assert AuditEvent.objects.get(action="organisationkind.created").object_repr == "Đặc khu"
+
+
+def test_form_refuses_a_term_overlapping_the_previous_one(make_bloc, units):
+    from flows.blocs import services
+
+    bloc = make_bloc()
+    services.open_term(
+        bloc=bloc,
+        year=2024,
+        leader=units[0],
+        members=units,
+        by=None,
+        valid_from=datetime.date(2024, 3, 1),
+        valid_to=datetime.date(2025, 2, 28),
+    )
+    form = BlocTermForm(data=form_data(bloc, units, year=2025, valid_from="01/02/2025"))
+    assert not form.is_valid()
+    assert form.errors["valid_from"] == [
+        "Thời gian trùng với nhiệm kỳ năm 2024 (01/03/2024 – 28/02/2025)."
+    ]
