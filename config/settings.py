@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "viewflow.workflow",
     "django_tasks_db",
     "workflows",
+    "signatures",
     "flows.blocs",
     "flows.demo",
 ]
@@ -144,6 +145,37 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 TASKS_IN_PROCESS_WORKER = env.boolean("TASKS_IN_PROCESS_WORKER", not REDIS_URL)
 
 
+# Digital signatures ------------------------------------------------------------------------------
+
+# The development PKI (`manage.py pki_init`): a local root and intermediate CA, OCSP, CRLs and a
+# TSA, served under /pki/ by the site itself while SIGNING_DEV_PKI is on.
+SIGNING_DEV_PKI = env.boolean("SIGNING_DEV_PKI", DEBUG)
+SIGNING_DEV_PKI_DIR = Path(env.string("SIGNING_DEV_PKI_DIR", str(VAR_DIR / "pki")))
+SIGNING_DEV_PKI_URL = env.string("SIGNING_DEV_PKI_URL", "http://127.0.0.1:8000/pki")
+_dev_root = SIGNING_DEV_PKI_DIR / "root.cert.pem"
+# PEM files of the trusted root CAs (comma-separated); the development root while it is used.
+SIGNING_TRUST_ROOTS = env.string_list(
+    "SIGNING_TRUST_ROOTS", [str(_dev_root)] if SIGNING_DEV_PKI else []
+)
+SIGNING_TSA_URL = env.string(
+    "SIGNING_TSA_URL", f"{SIGNING_DEV_PKI_URL}/thidua-dev/tsa/tsa" if SIGNING_DEV_PKI else ""
+)
+# Fetch OCSP/CRL data over the network (signing, registration, validation with fetching).
+SIGNING_FETCH_REVOCATION = env.boolean("SIGNING_FETCH_REVOCATION", True)
+# pyhanko-certvalidator's revocation policy: soft-fail, hard-fail or require.
+SIGNING_REVOCATION_MODE = env.string("SIGNING_REVOCATION_MODE", "hard-fail")
+# Fernet key encrypting the personal keystores at rest (`Fernet.generate_key()`); derived from
+# SECRET_KEY when empty, which is fine for development only.
+SIGNING_KEYSTORE_KEY = env.string("SIGNING_KEYSTORE_KEY", "")
+# Largest PDF accepted for validation or upload.
+SIGNING_PDF_MAX_BYTES = env.integer("SIGNING_PDF_MAX_BYTES", 20 * 1024 * 1024)
+SIGNING_DEFAULT_LEVEL = env.string("SIGNING_DEFAULT_LEVEL", "B-T")
+# PAdES level by document type (DOMAIN.md §8.4): the covenant is kept long-term.
+SIGNING_LEVELS = {"covenant": "B-LTA"}
+# The PKCS#11 library of tokens and HSMs (SoftHSM2 in development and tests).
+SIGNING_PKCS11_MODULE = env.string("SIGNING_PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so")
+
+
 # E-mail -----------------------------------------------------------------------------------------
 
 _MAIL_BACKENDS = {
@@ -247,5 +279,7 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # pyHanko logs full tracebacks at ERROR for expected validation failures.
         "pyhanko": {"level": "CRITICAL"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

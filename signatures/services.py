@@ -1,0 +1,528 @@
+"""Every write of the signatures app: atomic, checked, recorded in the audit log."""
+
+import asyncio
+import hashlib
+from dataclasses import dataclass
+
+from asn1crypto import pem
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from pyhanko.sign.general import SigningError
+
+from signatures import pades, preparation, providers, stamps, trust
+from signatures.keystores import seal, unseal
+from signatures.models import (
+    Credential,
+    Document,
+    FieldKind,
+    Provider,
+    RequestStatus,
+    Revision,
+    RevisionKind,
+    SignatureField,
+    SigningLevel,
+    SigningRequest,
+    revision_path,
+    store_content,
+)
+from workflows.services import record_event, require_permission
+
+
+def person_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _pem(certificates) -> str:
+    return "".join(pem.armor("CERTIFICATE", cert.dump()).decode() for cert in certificates)
+
+
+@transaction.atomic
+def register_credential(
+    *,
+    user,
+    provider: str,
+    certificate: bytes,
+    chain: bytes = b"",
+    keystore: bytes | None = None,
+    config: dict | None = None,
+    label: str = "",
+    by,
+    context=None,
+) -> Credential:
+    """Register ``user``'s signing certificate after checking it may sign now.
+
+    ``certificate`` and ``chain`` are PEM or DER; ``keystore`` is the PKCS#12 file (sealed here)
+    for the PKCS#12 provider. ``context`` lets the caller supply revocation data (the dev PKI
+    registers its own certificates before its OCSP responder runs).
+    """
+    if by is not None and by.pk != user.pk:
+        require_permission(
+            by,
+            "signatures.add_credential",
+            _("You may register signing credentials only for yourself."),
+        )
+    [cert] = trust.load_certificates(certificate)[:1]
+    intermediates = trust.load_certificates(chain) if chain else []
+    trust.check_certificate(cert, intermediates, context=context)
+    if provider == Provider.PKCS12 and not keystore:
+        raise trust.CertificateRefused(_("A personal keystore (PKCS#12 file) is required."))
+    credential = Credential.objects.create(
+        user=user,
+        provider=provider,
+        label=label,
+        certificate=cert.dump(),
+        chain=_pem(intermediates),
+        subject=cert.subject.human_friendly,
+        issuer=cert.issuer.human_friendly,
+        serial=format(cert.serial_number, "x"),
+        fingerprint=hashlib.sha256(cert.dump()).hexdigest(),
+        valid_from=cert["tbs_certificate"]["validity"]["not_before"].native,
+        valid_to=cert["tbs_certificate"]["validity"]["not_after"].native,
+        keystore=seal(keystore) if keystore else None,
+        config=config or {},
+    )
+    record_event(
+        "credential.registered",
+        actor=by,
+        on_behalf_of=user,
+        obj=credential,
+        data={
+            "provider": provider,
+            "subject": credential.subject,
+            "fingerprint": credential.fingerprint,
+        },
+    )
+    return credential
+
+
+@transaction.atomic
+def withdraw_credential(*, credential: Credential, by) -> Credential:
+    if by is not None and by.pk != credential.user_id:
+        require_permission(
+            by,
+            "signatures.change_credential",
+            _("You may withdraw only your own signing credentials."),
+        )
+    credential = Credential.objects.select_for_update().get(pk=credential.pk)
+    if credential.revoked_at is None:
+        credential.revoked_at = timezone.now()
+        credential.save(update_fields=["revoked_at"])
+        record_event(
+            "credential.withdrawn",
+            actor=by,
+            on_behalf_of=credential.user,
+            obj=credential,
+            data={"fingerprint": credential.fingerprint},
+        )
+    return credential
+
+
+# -- documents ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeclaredSigner:
+    """Who signs which field of a document, as printed in his stamp."""
+
+    field: str
+    signer: object
+    title: str = ""
+    unit: str = ""
+    kind: str = FieldKind.PERSONAL
+
+
+def _add_revision(document: Document, content: bytes, kind: str, by) -> Revision:
+    latest = document.revisions.order_by("-number").values_list("number", flat=True).first()
+    return Revision.objects.create(
+        document=document,
+        number=0 if latest is None else latest + 1,
+        kind=kind,
+        sha256=store_content(content),
+        size=len(content),
+        created_by=by,
+    )
+
+
+@transaction.atomic
+def create_document(
+    *,
+    title: str,
+    document_type: str,
+    pdf: bytes,
+    placements,
+    signers,
+    by,
+    level: str | None = None,
+    certify: bool = True,
+) -> Document:
+    """Store a rendered PDF and the revision that adds its fields, one per declared signer."""
+    placed = {placement.name: placement for placement in placements}
+    for declared in signers:
+        expected = "organisation" if declared.kind == FieldKind.ORGANISATION else "signature"
+        placement = placed.get(declared.field)
+        if placement is None or placement.kind != expected:
+            raise ValueError(f"No {expected} placement named {declared.field!r}.")
+    document = Document.objects.create(
+        title=title,
+        document_type=document_type,
+        certify=certify,
+        created_by=by,
+        level=level or settings.SIGNING_LEVELS.get(document_type, settings.SIGNING_DEFAULT_LEVEL),
+    )
+    _add_revision(document, pdf, RevisionKind.RENDERED, by)
+    _add_revision(document, preparation.add_fields(pdf, list(placements)), RevisionKind.FIELDS, by)
+    for position, declared in enumerate(signers, start=1):
+        placement = placed[declared.field]
+        SignatureField.objects.create(
+            document=document,
+            name=declared.field,
+            position=position,
+            kind=declared.kind,
+            signer=declared.signer,
+            signer_title=declared.title,
+            unit_name=declared.unit,
+            page=placement.page,
+            box=list(placement.box),
+        )
+    record_event(
+        "document.created",
+        actor=by,
+        obj=document,
+        data={
+            "type": document_type,
+            "level": document.level,
+            "fields": [declared.field for declared in signers],
+        },
+    )
+    return document
+
+
+# -- signing --------------------------------------------------------------------------------------
+
+
+def _refuse(message) -> None:
+    raise ValidationError(message)
+
+
+def _check_signable(field: SignatureField, person, credential: Credential) -> None:
+    if field.is_signed:
+        _refuse(
+            _("This field was already signed by %(person)s at %(moment)s.")
+            % {
+                "person": person_name(field.signed_by),
+                "moment": formats.date_format(
+                    timezone.localtime(field.signed_at), "SHORT_DATETIME_FORMAT"
+                ),
+            }
+        )
+    if credential.user_id != person.pk:
+        _refuse(
+            _("This certificate belongs to %(owner)s, not to %(person)s.")
+            % {"owner": person_name(credential.user), "person": person_name(person)}
+        )
+    if credential.revoked_at is not None:
+        _refuse(
+            _("This certificate was withdrawn on %(day)s.")
+            % {
+                "day": formats.date_format(
+                    timezone.localtime(credential.revoked_at), "SHORT_DATE_FORMAT"
+                )
+            }
+        )
+
+
+@transaction.atomic
+def request_signature(
+    *,
+    field: SignatureField,
+    person,
+    credential: Credential,
+    secret: str | None = None,
+    signing_prefix: str = "",
+    fill: dict | None = None,
+) -> SigningRequest:
+    """Queue the signature of ``field`` by ``person`` (the signer, or his substitute).
+
+    Who may sign for whom is the flow's decision (role resolvers and delegations); here the
+    field must be unsigned, the certificate must be the signing person's own, and a person
+    other than the declared signer must sign with a prefix (KT., TL., TUQ., Q.).
+    """
+    field = SignatureField.objects.select_for_update().get(pk=field.pk)
+    _check_signable(field, person, credential)
+    if person.pk != field.signer_id and not signing_prefix:
+        _refuse(
+            _("%(person)s is not the signer of this field (%(signer)s).")
+            % {"person": person_name(person), "signer": person_name(field.signer)}
+        )
+    if field.requests.filter(status__in=OPEN_STATUSES).exists():
+        _refuse(_("A signature of this field is already under way: wait for it to finish."))
+    request = SigningRequest.objects.create(
+        field=field,
+        person=person,
+        credential=credential,
+        signing_prefix=signing_prefix,
+        fill=fill or {},
+        secret=seal(secret.encode()) if secret else None,
+    )
+    record_event(
+        "signature.requested",
+        actor=person,
+        on_behalf_of=_principal(field, person),
+        obj=field,
+        data={"request": request.pk, "credential": credential.fingerprint},
+    )
+    from signatures import tasks  # tasks import this module
+
+    transaction.on_commit(lambda: tasks.sign_requested.enqueue(request.pk))
+    return request
+
+
+OPEN_STATUSES = [RequestStatus.PENDING, RequestStatus.WAITING_EXTERNAL]
+
+
+def _principal(field: SignatureField, person):
+    return field.signer if field.signer_id != person.pk else None
+
+
+def carry_out(request_id: int) -> SigningRequest:
+    """Sign a pending request now (the task's body); a refusal ends it as failed, with why."""
+    with transaction.atomic():
+        request = SigningRequest.objects.select_for_update().get(pk=request_id)
+        if request.status != RequestStatus.PENDING:
+            return request
+        # One signer at a time per document: each signs over the previous revision.
+        document = Document.objects.select_for_update().get(pk=request.field.document_id)
+        secret = unseal(request.secret).decode() if request.secret else None
+        request.secret = None
+        try:
+            _sign(document, request, secret)
+        except SIGNING_FAILURES as error:
+            _fail(request, _failure_reason(error))
+        return request
+
+
+def _sign(document: Document, request: SigningRequest, secret: str | None) -> None:
+    field = SignatureField.objects.get(pk=request.field_id)
+    _check_signable(field, request.person, request.credential)
+    certificate = providers.credential_certificate(request.credential)
+    chain = providers.credential_chain(request.credential)
+    moment = timezone.now()
+    spec = _spec(document, field, request, moment)
+
+    async def sign_now():
+        await trust.acheck_certificate(certificate, chain)
+        async with providers.open_signer(request.credential, secret) as signer:
+            return await pades.sign(
+                document.latest_revision().read(),
+                signer,
+                spec,
+                reservation_key=request.credential.fingerprint,
+            )
+
+    content = asyncio.run(sign_now())
+    _record_signature(document, field, request, content, RevisionKind.SIGNATURE)
+
+
+def _spec(document, field, request, moment) -> pades.SignatureSpec:
+    title = " ".join(filter(None, [request.signing_prefix, field.signer_title]))
+    first = not document.fields.filter(revision__isnull=False).exists()
+    return pades.SignatureSpec(
+        field_name=field.name,
+        stamp_text=stamps.stamp_lines(
+            signer=person_name(request.person), title=title, unit=field.unit_name, moment=moment
+        ),
+        level=document.level,
+        certify=document.certify and first and field.kind == FieldKind.PERSONAL,
+        organisation=field.kind == FieldKind.ORGANISATION,
+        fill=request.fill,
+        reason=document.title,
+    )
+
+
+def _record_signature(document, field, request, content: bytes, kind: str) -> None:
+    revision = _add_revision(document, content, kind, request.person)
+    field.revision, field.signed_at = revision, timezone.now()
+    field.signed_by, field.signing_prefix = request.person, request.signing_prefix
+    field.save(update_fields=["revision", "signed_at", "signed_by", "signing_prefix"])
+    request.status, request.revision, request.finished_at = (
+        RequestStatus.SIGNED,
+        revision,
+        timezone.now(),
+    )
+    request.save(update_fields=["status", "revision", "finished_at", "secret"])
+    record_event(
+        "signature.applied",
+        actor=request.person,
+        on_behalf_of=_principal(field, request.person),
+        obj=field,
+        data={
+            "revision": revision.number,
+            "sha256": revision.sha256,
+            "prefix": request.signing_prefix,
+            "document": document.pk,
+        },
+    )
+    if not document.fields.filter(revision__isnull=True).exists():
+        _finish_long_term(document, request.person)
+
+
+def _finish_long_term(document: Document, by) -> None:
+    """Once every field is signed: validation data (B-LT) and a document timestamp (B-LTA)."""
+    if document.level not in (SigningLevel.B_LT, SigningLevel.B_LTA):
+        return
+    content = asyncio.run(
+        pades.add_long_term_data(
+            document.latest_revision().read(), document.level, trust.validation_context()
+        )
+    )
+    revision = _add_revision(document, content, RevisionKind.TIMESTAMP, by)
+    record_event(
+        "document.long_term_data_added",
+        actor=by,
+        obj=document,
+        data={"revision": revision.number, "level": document.level},
+    )
+
+
+def _fail(request: SigningRequest, reason: str) -> None:
+    request.status, request.reason, request.finished_at = (
+        RequestStatus.FAILED,
+        reason,
+        timezone.now(),
+    )
+    request.save(update_fields=["status", "reason", "finished_at", "secret"])
+    record_event(
+        "signature.failed",
+        actor=request.person,
+        on_behalf_of=_principal(request.field, request.person),
+        obj=request.field,
+        data={"request": request.pk, "reason": reason},
+    )
+
+
+SIGNING_FAILURES = (
+    ValidationError,
+    trust.CertificateRefused,
+    providers.SignerUnavailable,
+    SigningError,
+    OSError,
+)
+
+
+def _failure_reason(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    if isinstance(error, (trust.CertificateRefused, providers.SignerUnavailable)):
+        return str(error)
+    if isinstance(error, OSError):
+        return _("A signing service could not be reached (%(detail)s).") % {"detail": error}
+    return _("The signature could not be made: %(detail)s") % {"detail": error}
+
+
+# -- two-step signing with an outside signer ----------------------------------------------------
+
+
+@transaction.atomic
+def prepare_external_signature(
+    *,
+    field: SignatureField,
+    person,
+    credential: Credential,
+    signing_prefix: str = "",
+    fill: dict | None = None,
+) -> SigningRequest:
+    """Reserve the signature in a prepared PDF and give the digest the outside signer signs.
+
+    The request then waits for the signer ("waiting for the signer") until
+    :func:`complete_external_signature` receives the CMS.
+    """
+    field = SignatureField.objects.select_for_update().get(pk=field.pk)
+    document = Document.objects.select_for_update().get(pk=field.document_id)
+    _check_signable(field, person, credential)
+    if field.requests.filter(status__in=OPEN_STATUSES).exists():
+        _refuse(_("A signature of this field is already under way: wait for it to finish."))
+    request = SigningRequest(
+        field=field,
+        person=person,
+        credential=credential,
+        signing_prefix=signing_prefix,
+        fill=fill or {},
+        status=RequestStatus.WAITING_EXTERNAL,
+    )
+    base = document.latest_revision()
+    spec = _spec(document, field, request, timezone.now())
+    prepared = asyncio.run(
+        pades.prepare_external(
+            base.read(),
+            providers.credential_certificate(credential),
+            providers.credential_chain(credential),
+            spec,
+        )
+    )
+    request.external = {
+        "base_revision": base.number,
+        "prepared_sha256": store_content(prepared.pdf),
+        "digest": prepared.digest.hex(),
+        "start": prepared.reserved_start,
+        "end": prepared.reserved_end,
+    }
+    request.save()
+    record_event(
+        "signature.prepared",
+        actor=person,
+        on_behalf_of=_principal(field, person),
+        obj=field,
+        data={"request": request.pk, "digest": request.external["digest"]},
+    )
+    return request
+
+
+@transaction.atomic
+def complete_external_signature(*, request: SigningRequest, cms: bytes) -> SigningRequest:
+    """Embed the CMS returned by the outside signer, after checking it signs what we prepared."""
+    request = SigningRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != RequestStatus.WAITING_EXTERNAL:
+        _refuse(_("This signing request is not waiting for a signature."))
+    document = Document.objects.select_for_update().get(pk=request.field.document_id)
+    try:
+        content = _embed_external(document, request, cms)
+    except SIGNING_FAILURES as error:
+        _fail(request, _failure_reason(error))
+        return request
+    field = SignatureField.objects.get(pk=request.field_id)
+    _record_signature(document, field, request, content, RevisionKind.EXTERNAL_SIGNATURE)
+    return request
+
+
+def _embed_external(document: Document, request: SigningRequest, cms: bytes) -> bytes:
+    external = request.external
+    if document.latest_revision().number != external["base_revision"]:
+        _refuse(_("The document changed since the signature was prepared: prepare it again."))
+    certificate = providers.credential_certificate(request.credential)
+    signed = pades.external_cms_facts(cms)
+    if signed.certificate.dump() != certificate.dump():
+        _refuse(_("The signature was made with another certificate than the signer's."))
+    if signed.message_digest.hex() != external["digest"]:
+        _refuse(_("The signature does not cover the prepared document."))
+    asyncio.run(
+        trust.acheck_certificate(certificate, providers.credential_chain(request.credential))
+    )
+    prepared = pades.PreparedExternal(
+        pdf=_read_content(external["prepared_sha256"]),
+        digest=bytes.fromhex(external["digest"]),
+        reserved_start=external["start"],
+        reserved_end=external["end"],
+    )
+    return asyncio.run(pades.finish_external(prepared, cms))
+
+
+def _read_content(sha256: str) -> bytes:
+    with default_storage.open(revision_path(sha256), "rb") as stored:
+        content = stored.read()
+    if hashlib.sha256(content).hexdigest() != sha256:
+        _refuse(_("The prepared document was altered in storage."))
+    return content

@@ -1,0 +1,244 @@
+"""Visible signature stamps in Vietnamese, with one font shared by every signature.
+
+pyHanko's own TrueType stamps re-embed a font subset in every signature (about 11 KB each) and
+spend ~0.15 s shaping and subsetting. Here the stamp font (a Vietnamese subset rescaled to 1000
+units per em, see ``fonts.stamp_font_bytes``) is embedded once, when the fields are added, under
+the form's default resources (``/AcroForm /DR /Font /VnStamp``). Each stamp then refers to that
+font object and shapes its text from the font program stored in the document itself, so the
+glyph numbers always match what is embedded.
+"""
+
+import datetime
+import functools
+import io
+import textwrap
+import unicodedata
+
+from django.utils import timezone
+from fontTools.ttLib import TTFont
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.font.api import FontEngine, FontEngineFactory, ShapeResult
+from pyhanko.pdf_utils.generic import pdf_name
+from pyhanko.pdf_utils.text import TextBoxStyle
+from pyhanko.stamp import TextStampStyle
+
+STAMP_FONT_NAME = "/VnStamp"
+STAMP_FONT_SIZE = 9
+STAMP_LEADING = 11
+# ND 30/2020 PL I §II.7–8: personal signatures in blue, the organisation's seal in red.
+PERSONAL_COLOUR = (0.1, 0.2, 0.7)
+ORGANISATION_COLOUR = (0.8, 0.0, 0.0)
+STAMP_LINE_CHARS = 38  # characters per stamp line before wrapping (no automatic wrap in PDF)
+REPLACEMENT = "?"
+
+
+class StampFontMetrics:
+    """Glyph numbers and advance widths (per 1000 em) of an embedded TrueType program."""
+
+    def __init__(self, program: bytes):
+        font = TTFont(io.BytesIO(program))
+        scale = 1000 / font["head"].unitsPerEm
+        self.glyph_of = {code: font.getGlyphID(name) for code, name in font.getBestCmap().items()}
+        metrics = font["hmtx"].metrics
+        self.widths = [round(metrics[name][0] * scale) for name in font.getGlyphOrder()]
+        head, hhea = font["head"], font["hhea"]
+        self.bbox = [round(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax)]
+        self.ascent, self.descent = round(hhea.ascent * scale), round(hhea.descent * scale)
+        os2 = font["OS/2"]
+        self.cap_height = round(getattr(os2, "sCapHeight", 0) * scale) or self.ascent
+        self.italic_angle = font["post"].italicAngle
+        self.postscript_name = font["name"].getDebugName(6) or "VnStamp"
+
+    def glyphs(self, text: str) -> list[int]:
+        replacement = self.glyph_of.get(ord(REPLACEMENT), 0)
+        return [self.glyph_of.get(ord(char), replacement) for char in text]
+
+
+@functools.lru_cache(maxsize=32)
+def metrics_for(program: bytes) -> StampFontMetrics:
+    return StampFontMetrics(program)
+
+
+# -- embedding the font once ------------------------------------------------------------------
+
+
+def embed_stamp_font(writer, program: bytes) -> generic.IndirectObject:
+    """Add the stamp font to ``writer`` and register it as the form's /VnStamp resource."""
+    metrics = metrics_for(program)
+    font_file = generic.StreamObject(
+        {pdf_name("/Length1"): generic.NumberObject(len(program))}, stream_data=program
+    )
+    font_file.compress()
+    descriptor = writer.add_object(_font_descriptor(metrics, writer.add_object(font_file)))
+    cid_font = writer.add_object(
+        generic.DictionaryObject(
+            {
+                pdf_name("/Type"): pdf_name("/Font"),
+                pdf_name("/Subtype"): pdf_name("/CIDFontType2"),
+                pdf_name("/BaseFont"): pdf_name("/" + _base_font_name(metrics)),
+                pdf_name("/CIDSystemInfo"): generic.DictionaryObject(
+                    {
+                        pdf_name("/Registry"): generic.pdf_string("Adobe"),
+                        pdf_name("/Ordering"): generic.pdf_string("Identity"),
+                        pdf_name("/Supplement"): generic.NumberObject(0),
+                    }
+                ),
+                pdf_name("/FontDescriptor"): descriptor,
+                pdf_name("/CIDToGIDMap"): pdf_name("/Identity"),
+                pdf_name("/W"): generic.ArrayObject(
+                    [
+                        generic.NumberObject(0),
+                        generic.ArrayObject(
+                            generic.NumberObject(width) for width in metrics.widths
+                        ),
+                    ]
+                ),
+            }
+        )
+    )
+    font = writer.add_object(
+        generic.DictionaryObject(
+            {
+                pdf_name("/Type"): pdf_name("/Font"),
+                pdf_name("/Subtype"): pdf_name("/Type0"),
+                pdf_name("/BaseFont"): pdf_name("/" + _base_font_name(metrics)),
+                pdf_name("/Encoding"): pdf_name("/Identity-H"),
+                pdf_name("/DescendantFonts"): generic.ArrayObject([cid_font]),
+                pdf_name("/ToUnicode"): writer.add_object(_to_unicode(metrics)),
+            }
+        )
+    )
+    _register_in_form(writer, font)
+    return font
+
+
+def _base_font_name(metrics: StampFontMetrics) -> str:
+    # The "XXXXXX+" tag marks an embedded subset (ISO 32000-1 §9.6.4).
+    return "VNSTMP+" + metrics.postscript_name.replace(" ", "")
+
+
+def _font_descriptor(metrics: StampFontMetrics, font_file) -> generic.DictionaryObject:
+    return generic.DictionaryObject(
+        {
+            pdf_name("/Type"): pdf_name("/FontDescriptor"),
+            pdf_name("/FontName"): pdf_name("/" + _base_font_name(metrics)),
+            pdf_name("/Flags"): generic.NumberObject(34),  # serif, non-symbolic
+            pdf_name("/FontBBox"): generic.ArrayObject(
+                generic.NumberObject(v) for v in metrics.bbox
+            ),
+            pdf_name("/ItalicAngle"): generic.FloatObject(metrics.italic_angle),
+            pdf_name("/Ascent"): generic.NumberObject(metrics.ascent),
+            pdf_name("/Descent"): generic.NumberObject(metrics.descent),
+            pdf_name("/CapHeight"): generic.NumberObject(metrics.cap_height),
+            pdf_name("/StemV"): generic.NumberObject(80),
+            pdf_name("/FontFile2"): font_file,
+        }
+    )
+
+
+def _to_unicode(metrics: StampFontMetrics) -> generic.StreamObject:
+    """The CMap that lets readers copy and search the stamp text."""
+    pairs = sorted((glyph, code) for code, glyph in metrics.glyph_of.items())
+    chunks = []
+    for start in range(0, len(pairs), 100):  # at most 100 entries per bfchar block
+        block = pairs[start : start + 100]
+        lines = "\n".join(
+            f"<{glyph:04X}> <{chr(code).encode('utf-16-be').hex().upper()}>"
+            for glyph, code in block
+        )
+        chunks.append(f"{len(block)} beginbfchar\n{lines}\nendbfchar")
+    cmap = (
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+        "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+        "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"
+        + "\n".join(chunks)
+        + "\nendcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n"
+    )
+    stream = generic.StreamObject(stream_data=cmap.encode("ascii"))
+    stream.compress()
+    return stream
+
+
+def _register_in_form(writer, font_ref) -> None:
+    acroform = writer.root["/AcroForm"]
+    resources = acroform.setdefault(pdf_name("/DR"), generic.DictionaryObject())
+    fonts = resources.setdefault(pdf_name("/Font"), generic.DictionaryObject())
+    fonts[pdf_name(STAMP_FONT_NAME)] = font_ref
+    container = writer.root.raw_get("/AcroForm")
+    if isinstance(container, generic.IndirectObject):
+        writer.mark_update(container)
+    else:
+        writer.update_root()
+
+
+# -- shaping stamp text with the embedded font ------------------------------------------------
+
+
+def find_stamp_font(handler) -> tuple[generic.IndirectObject, bytes]:
+    """The /VnStamp font of a document: an indirect reference to it, and its font program."""
+    font = handler.root["/AcroForm"]["/DR"]["/Font"].raw_get(STAMP_FONT_NAME)
+    descendant = font.get_object()["/DescendantFonts"][0]
+    program = descendant["/FontDescriptor"]["/FontFile2"].data
+    return font, program
+
+
+class _SharedFontEngine(FontEngine):
+    def __init__(
+        self, writer, font_ref: generic.IndirectObject, metrics: StampFontMetrics, font_size: int
+    ):
+        # FontEngine.__init__ would register a new subset to embed: deliberately not called.
+        self.writer, self.obj_stream = writer, None
+        self.font_ref, self.metrics, self.font_size = font_ref, metrics, font_size
+
+    @property
+    def uses_complex_positioning(self):
+        return False  # plain Tj: the /W widths position the glyphs
+
+    def shape(self, txt: str) -> ShapeResult:
+        glyphs = self.metrics.glyphs(unicodedata.normalize("NFC", txt))
+        hex_glyphs = "".join(f"{glyph:04x}" for glyph in glyphs)
+        advance = sum(self.metrics.widths[glyph] for glyph in glyphs) / 1000
+        return ShapeResult(
+            graphics_ops=f"<{hex_glyphs}> Tj".encode(), x_advance=advance, y_advance=0
+        )
+
+    def as_resource(self) -> generic.PdfObject:
+        return self.font_ref
+
+
+class SharedStampFont(FontEngineFactory):
+    def __init__(self, font_ref: generic.IndirectObject, program: bytes):
+        self.font_ref, self.metrics = font_ref, metrics_for(program)
+
+    def create_font_engine(self, writer, obj_stream=None) -> FontEngine:
+        return _SharedFontEngine(writer, self.font_ref, self.metrics, STAMP_FONT_SIZE)
+
+
+def text_style(handler, font_size: int = STAMP_FONT_SIZE, leading: int = STAMP_LEADING):
+    """A text style drawing with the document's /VnStamp font (stamps and filled fields)."""
+    font_ref, program = find_stamp_font(handler)
+    return TextBoxStyle(
+        font=SharedStampFont(font_ref, program), font_size=font_size, leading=leading
+    )
+
+
+def stamp_style(handler, *, organisation: bool = False) -> TextStampStyle:
+    return TextStampStyle(
+        stamp_text="%(lines)s",
+        text_box_style=text_style(handler),
+        border_width=1,
+        border_color=ORGANISATION_COLOUR if organisation else PERSONAL_COLOUR,
+        background_opacity=0,
+    )
+
+
+def stamp_lines(*, signer: str, title: str, unit: str, moment: datetime.datetime) -> str:
+    """The stamp text: who signed, as what, for which unit, and when (ISO 8601, Vietnam time)."""
+    signed_at = timezone.localtime(moment).isoformat(timespec="seconds")
+    lines = [f"Ký bởi: {signer}"]
+    for text in (title, unit):
+        for given_line in text.splitlines():
+            lines += textwrap.wrap(given_line, STAMP_LINE_CHARS)
+    lines.append(f"Thời gian ký: {signed_at}")
+    return "\n".join(unicodedata.normalize("NFC", line) for line in lines)
