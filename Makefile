@@ -13,10 +13,13 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Debian packages for the test suite: chromium for the real-browser tests.
-TEST_DEB_PACKAGES := chromium
+# Debian packages. The site: Liberation Serif 2 (Times metrics, Vietnamese; never the 1.x
+# fonts-liberation, which lacks ư and ơ). The tests add chromium (real-browser tests),
+# poppler-utils (pdftotext, pdfsig, pdftoppm), qpdf, SoftHSM2 and OpenSC (PKCS#11 tokens).
+RUN_DEB_PACKAGES := fonts-liberation2
+TEST_DEB_PACKAGES := $(RUN_DEB_PACKAGES) chromium poppler-utils qpdf softhsm2 opensc
 
-.PHONY: help run test install lint format messages bench system-packages
+.PHONY: help run test install lint format messages bench run-packages test-packages deb-packages
 
 help:
 	@echo "make run    install, migrate, load the demo data, serve http://$(HOST):$(PORT)"
@@ -30,14 +33,15 @@ help:
 install: $(UV)
 	$(UV) sync --frozen --quiet
 
-run: install
+run: install run-packages
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo --logins
+	SIGNING_DEV_PKI_URL=http://$(HOST):$(PORT)/pki $(MANAGE) pki_init
 	@echo
 	@echo "Serving http://$(HOST):$(PORT)/ (Ctrl+C stops)"
 	$(PY) -m uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan on
 
-test: install system-packages
+test: install test-packages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
@@ -53,8 +57,15 @@ messages: install
 	$(MANAGE) makemessages --locale vi --locale en --ignore ".venv/*" --ignore ".tools/*" --no-obsolete
 	$(MANAGE) compilemessages --ignore ".venv/*" --ignore ".tools/*"
 
-system-packages:
-	@missing=$$(for package in $(TEST_DEB_PACKAGES); do \
+run-packages:
+	@$(MAKE) --no-print-directory deb-packages PACKAGES="$(RUN_DEB_PACKAGES)"
+
+test-packages:
+	@$(MAKE) --no-print-directory deb-packages PACKAGES="$(TEST_DEB_PACKAGES)"
+
+# Install the Debian packages in PACKAGES that are missing (as root; otherwise say which).
+deb-packages:
+	@missing=$$(for package in $(PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" || echo $$package; \
 	done); \
 	if [ -n "$$missing" ]; then \
@@ -62,6 +73,6 @@ system-packages:
 			echo "Installing Debian packages: $$missing"; \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 		else \
-			echo "Missing Debian packages (install as root): $$missing"; \
+			echo "Missing Debian packages (install them as root): $$missing"; \
 		fi; \
 	fi

@@ -9,7 +9,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from config.worker import lifespan  # noqa: E402
+from signatures.devpki import mount_responders  # noqa: E402
 
-application = ProtocolTypeRouter({"http": django_asgi_app, "lifespan": lifespan})
+http_app = django_asgi_app
+if settings.SIGNING_DEV_PKI:
+    # OCSP, CRLs, CA certificates and the TSA of the development PKI under /pki/ (pki_init).
+    http_app = mount_responders(
+        http_app, directory=settings.SIGNING_DEV_PKI_DIR, url_prefix=settings.SIGNING_DEV_PKI_URL
+    )
+
+application = ProtocolTypeRouter({"http": http_app, "lifespan": lifespan})

@@ -18,12 +18,14 @@ from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
 from pyhanko.sign.validation import async_add_validation_info
+from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from signatures import stamps
 from signatures.models import SigningLevel
 
 FILLED_FIELD_FONT_SIZE = 13
-# Extra room left in /Contents above the last CMS size seen for the same signer and level.
+# Extra room (hex digits, so half as many bytes) left in /Contents above the last CMS size seen
+# for the same signer and level: timestamp tokens vary by a few bytes.
 RESERVATION_MARGIN = 512
 
 # pyHanko sizes /Contents by making a trial signature (and, with a TSA, a trial timestamp):
@@ -116,7 +118,8 @@ async def _sign_once(pdf, signer, spec, bytes_reserved, key) -> bytes:
 def _remember_reservation(signed: bytes, key) -> None:
     last = PdfFileReader(io.BytesIO(signed)).embedded_signatures[-1]
     cms_size = len(last.signed_data.dump()) if last.signed_data is not None else 0
-    _reserved_sizes[key] = cms_size + RESERVATION_MARGIN
+    # /Contents holds the CMS in hexadecimal: two digits per byte.
+    _reserved_sizes[key] = 2 * cms_size + RESERVATION_MARGIN
 
 
 # -- two-step signing (an outside signer returns the CMS) ---------------------------------------
@@ -130,8 +133,9 @@ class PreparedExternal:
     reserved_end: int
 
 
-# A CMS with the signer's chain, signed attributes and a timestamp token fits in 24 KB hex.
-EXTERNAL_RESERVATION = 12 * 1024
+# Hex digits for an outside signer's CMS (unknown in advance): 8 KB of DER holds a chain of
+# three certificates, the signed attributes and a timestamp token.
+EXTERNAL_RESERVATION = 16 * 1024
 
 
 async def prepare_external(pdf: bytes, certificate, chain, spec: SignatureSpec) -> PreparedExternal:
@@ -139,7 +143,7 @@ async def prepare_external(pdf: bytes, certificate, chain, spec: SignatureSpec) 
     _fill_fields(writer, spec.fill)
     external = signers.ExternalSigner(
         signing_cert=certificate,
-        cert_registry=signers.SimpleCertificateStore.from_certs(chain),
+        cert_registry=SimpleCertificateStore.from_certs(chain),
         signature_value=bytes(256),
     )
     pdf_signer = signers.PdfSigner(

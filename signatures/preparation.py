@@ -8,7 +8,6 @@
 """
 
 import io
-from dataclasses import dataclass
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_name, pdf_string
@@ -16,21 +15,12 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields
 
 from signatures import fonts, stamps
+from signatures.rendering import FieldPlacement
 
 FILLED_FIELD_APPEARANCE = "/VnStamp 13 Tf 0 g"
 
 
-@dataclass(frozen=True)
-class Placement:
-    """Where a field goes: the rendering layer reports these."""
-
-    name: str
-    kind: str  # "signature", "organisation" or "text"
-    page: int
-    box: tuple[float, float, float, float]
-
-
-def add_fields(pdf: bytes, placements: list[Placement]) -> bytes:
+def add_fields(pdf: bytes, placements: list[FieldPlacement]) -> bytes:
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     for placement in placements:
         if placement.kind == "text":
@@ -45,7 +35,7 @@ def add_fields(pdf: bytes, placements: list[Placement]) -> bytes:
     return output.getvalue()
 
 
-def _signature_spec(placement: Placement) -> fields.SigFieldSpec:
+def _signature_spec(placement: FieldPlacement) -> fields.SigFieldSpec:
     if placement.kind == "organisation":
         lock = {
             "field_mdp_spec": fields.FieldMDPSpec(fields.FieldMDPAction.ALL),
@@ -62,7 +52,7 @@ def _signature_spec(placement: Placement) -> fields.SigFieldSpec:
     )
 
 
-def _append_text_field(writer, placement: Placement) -> None:
+def _append_text_field(writer, placement: FieldPlacement) -> None:
     page_ref = writer.find_page_for_modification(placement.page)[0]
     field_ref = writer.add_object(
         generic.DictionaryObject(

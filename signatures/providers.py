@@ -91,10 +91,16 @@ async def _pkcs11_signer(credential: Credential, pin: str | None):
             % {"detail": type(error).__name__}
         ) from error
     try:
-        # Select by key id: token labels of the key and certificate often differ.
-        key_id = bytes.fromhex(config["key_id"])
+        # Select the key by id (token labels of keys and certificates often differ) and sign
+        # with the registered certificate, the one whose chain and status were checked.
+        certificate = credential_certificate(credential)
         yield PKCS11Signer(
-            session, key_id=key_id, cert_id=key_id, other_certs=credential_chain(credential)
+            session,
+            key_id=bytes.fromhex(config["key_id"]),
+            signing_cert=certificate,
+            ca_chain=credential_chain(credential),
+            # Many tokens (SoftHSM2 among them) only do raw ECDSA: hash here, sign there.
+            use_raw_mechanism=certificate.public_key.algorithm == "ec",
         )
     finally:
         session.close()

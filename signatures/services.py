@@ -152,14 +152,17 @@ def create_document(
     *,
     title: str,
     document_type: str,
-    pdf: bytes,
-    placements,
+    rendered,
     signers,
     by,
     level: str | None = None,
     certify: bool = True,
 ) -> Document:
-    """Store a rendered PDF and the revision that adds its fields, one per declared signer."""
+    """Store a rendered PDF (``rendering.RenderedPdf``) and the revision adding its fields.
+
+    ``signers`` declares, for every signature placeholder to sign, who signs it.
+    """
+    pdf, placements = rendered.content, rendered.fields
     placed = {placement.name: placement for placement in placements}
     for declared in signers:
         expected = "organisation" if declared.kind == FieldKind.ORGANISATION else "signature"
@@ -310,18 +313,15 @@ def _sign(document: Document, request: SigningRequest, secret: str | None) -> No
     _check_signable(field, request.person, request.credential)
     certificate = providers.credential_certificate(request.credential)
     chain = providers.credential_chain(request.credential)
-    moment = timezone.now()
-    spec = _spec(document, field, request, moment)
+    spec = _spec(document, field, request, timezone.now())
+    current = document.latest_revision().read()
+    credential = request.credential
 
+    # No database access in here: Django refuses it inside an event loop.
     async def sign_now():
         await trust.acheck_certificate(certificate, chain)
-        async with providers.open_signer(request.credential, secret) as signer:
-            return await pades.sign(
-                document.latest_revision().read(),
-                signer,
-                spec,
-                reservation_key=request.credential.fingerprint,
-            )
+        async with providers.open_signer(credential, secret) as signer:
+            return await pades.sign(current, signer, spec, reservation_key=credential.fingerprint)
 
     content = asyncio.run(sign_now())
     _record_signature(document, field, request, content, RevisionKind.SIGNATURE)

@@ -58,12 +58,26 @@ def _day(moment: datetime.datetime) -> str:
 
 def check_certificate(certificate: x509.Certificate, chain=(), *, context=None) -> None:
     """Raise :class:`CertificateRefused` unless ``certificate`` may sign now."""
-    asyncio.run(acheck_certificate(certificate, chain, context=context))
+    context = context or validation_context(other_certs=chain)
+
+    async def check_and_close():
+        try:
+            await acheck_certificate(certificate, chain, context=context)
+        finally:
+            # The fetchers' aiohttp session belongs to this loop, which asyncio.run closes.
+            await context.aclose()
+
+    asyncio.run(check_and_close())
 
 
 async def acheck_certificate(certificate: x509.Certificate, chain=(), *, context=None) -> None:
-    """:func:`check_certificate` for code that runs in an event loop (signing)."""
-    context = context or validation_context(other_certs=chain)
+    """:func:`check_certificate` for code already running in an event loop (signing)."""
+    if context is None:
+        context = validation_context(other_certs=chain)
+        try:
+            return await acheck_certificate(certificate, chain, context=context)
+        finally:
+            await context.aclose()
     moment = context.moment or timezone.now()
     validity = certificate["tbs_certificate"]["validity"]
     not_before, not_after = validity["not_before"].native, validity["not_after"].native

@@ -1,0 +1,240 @@
+"""Validating the signatures of a PDF: a report per signature and one verdict, in Vietnamese.
+
+The verdict is positive only when every signature is intact, cryptographically valid, made with a
+certificate chaining to a trusted root, and no change after it goes beyond what it permits
+(certification level, field locks). A document timestamp must be intact, valid and trusted too.
+Bad files (not a PDF, truncated, encrypted, too large, decompression bombs) get a precise
+message and never an exception.
+"""
+
+import asyncio
+import io
+from dataclasses import asdict, dataclass, field
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from pyhanko.pdf_utils.misc import PdfDecodeLimitError, PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import async_validate_pdf_signature, async_validate_pdf_timestamp
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+from signatures import trust
+
+COVERAGE_LABELS = {
+    SignatureCoverageLevel.ENTIRE_FILE: "entire_file",
+    SignatureCoverageLevel.ENTIRE_REVISION: "entire_revision",
+    SignatureCoverageLevel.CONTIGUOUS_BLOCK_FROM_START: "partial",
+    SignatureCoverageLevel.UNCLEAR: "unclear",
+}
+
+
+@dataclass
+class SignatureReport:
+    field_name: str
+    kind: str  # "signature" or "timestamp"
+    signer: str
+    unit: str
+    issuer: str
+    revision: int
+    signing_time: str | None
+    timestamp: str | None
+    intact: bool
+    valid: bool
+    trusted: bool
+    chain: str
+    coverage: str
+    modification: str
+    certification: bool
+    certification_respected: bool
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class ValidationReport:
+    signatures: list[SignatureReport] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return (
+            bool(self.signatures)
+            and not self.problems
+            and all(report.ok for report in self.signatures)
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "ok": self.ok,
+            "problems": self.problems,
+            "signatures": [asdict(report) | {"ok": report.ok} for report in self.signatures],
+        }
+
+
+def validate_pdf(content: bytes, *, fetch: bool = False) -> ValidationReport:
+    """Validate every signature and document timestamp of ``content``.
+
+    ``fetch`` lets the validator fetch OCSP/CRL data (run it as a task); without it only the
+    data embedded in the document (B-LT, B-LTA) and the trust roots are used.
+    """
+    report = ValidationReport()
+    reader = _open(content, report)
+    if reader is None:
+        return report
+    signatures = reader.embedded_signatures
+    if not signatures:
+        report.problems.append(_("The document carries no digital signature."))
+        return report
+    report.signatures = asyncio.run(_validate_all(signatures, fetch))
+    return report
+
+
+def _open(content: bytes, report: ValidationReport) -> PdfFileReader | None:
+    if len(content) > settings.SIGNING_PDF_MAX_BYTES:
+        report.problems.append(
+            _("The file is too large (%(size)s MB; at most %(limit)s MB).")
+            % {
+                "size": round(len(content) / 2**20, 1),
+                "limit": round(settings.SIGNING_PDF_MAX_BYTES / 2**20, 1),
+            }
+        )
+        return None
+    if content.lstrip()[:5] != b"%PDF-":
+        report.problems.append(_("The file is not a PDF document."))
+        return None
+    try:
+        # strict=False: files exported from Word often have hybrid cross-reference sections.
+        reader = PdfFileReader(io.BytesIO(content), strict=False)
+        if reader.encrypted:
+            report.problems.append(_("The PDF is encrypted: its signatures cannot be checked."))
+            return None
+        reader.embedded_signatures  # noqa: B018 (parses the form: errors surface here)
+    except PdfDecodeLimitError:
+        report.problems.append(
+            _(
+                "The PDF holds abnormally compressed data (a possible decompression bomb): "
+                "it was not opened."
+            )
+        )
+        return None
+    except (
+        PdfError,
+        ValueError,
+        KeyError,
+        IndexError,
+        TypeError,
+        AttributeError,
+        RecursionError,
+    ) as error:
+        report.problems.append(
+            _("The PDF is damaged or cannot be read (%(detail)s).") % {"detail": error}
+        )
+        return None
+    return reader
+
+
+async def _validate_all(signatures, fetch: bool) -> list[SignatureReport]:
+    # One context for the whole document: the same chain is checked once, not per signature.
+    context = trust.validation_context(fetch=fetch, revocation_mode=None if fetch else "soft-fail")
+    reports = []
+    for embedded in signatures:
+        try:
+            reports.append(await _validate_one(embedded, context))
+        except (PdfError, ValueError, KeyError, TypeError) as error:
+            reports.append(_unreadable(embedded, error))
+    return reports
+
+
+async def _validate_one(embedded, context) -> SignatureReport:
+    if embedded.sig_object_type == "/DocTimeStamp":
+        status = await async_validate_pdf_timestamp(embedded, validation_context=context)
+        return _report(embedded, status, kind="timestamp")
+    status = await async_validate_pdf_signature(embedded, context)
+    return _report(embedded, status, kind="signature")
+
+
+def _report(embedded, status, *, kind: str) -> SignatureReport:
+    subject = status.signing_cert.subject.native if status.signing_cert else {}
+    timestamp = getattr(status, "timestamp_validity", None)
+    certification = embedded.docmdp_level is not None
+    report = SignatureReport(
+        field_name=embedded.field_name or "",
+        kind=kind,
+        signer=subject.get("common_name", ""),
+        unit=subject.get("organization_name", ""),
+        issuer=status.signing_cert.issuer.human_friendly if status.signing_cert else "",
+        revision=embedded.signed_revision,
+        signing_time=_iso(getattr(status, "signer_reported_dt", None)),
+        timestamp=_iso(timestamp.timestamp if timestamp else getattr(status, "timestamp", None)),
+        intact=status.intact,
+        valid=status.valid,
+        trusted=status.trusted,
+        chain=_chain_status(status),
+        coverage=COVERAGE_LABELS.get(status.coverage, "unclear"),
+        modification=status.modification_level.name.lower() if status.modification_level else "",
+        certification=certification,
+        certification_respected=status.docmdp_ok is not False,
+    )
+    report.problems = _problems(report, status, timestamp)
+    return report
+
+
+def _chain_status(status) -> str:
+    if getattr(status, "revoked", False):
+        return "revoked"
+    if status.trusted:
+        return "trusted"
+    return "untrusted"
+
+
+def _problems(report: SignatureReport, status, timestamp) -> list[str]:
+    problems = []
+    if not report.intact:
+        problems.append(_("The signed content was changed after signing."))
+    elif not report.valid:
+        problems.append(_("The signature is not cryptographically valid."))
+    if report.chain == "revoked":
+        problems.append(_("The signer's certificate has been revoked."))
+    elif not report.trusted:
+        problems.append(_("The signer's certificate does not lead to a trusted root."))
+    if status.docmdp_ok is False or report.modification == "other":
+        problems.append(
+            _(
+                "The document was changed after this signature beyond what it permits "
+                "(page content, a locked field or the certification level)."
+            )
+        )
+    if report.coverage in ("partial", "unclear"):
+        problems.append(_("The signature does not cover the whole document revision."))
+    if timestamp is not None and not (timestamp.intact and timestamp.valid and timestamp.trusted):
+        problems.append(_("The signature timestamp is not valid or not trusted."))
+    return problems
+
+
+def _unreadable(embedded, error) -> SignatureReport:
+    return SignatureReport(
+        field_name=embedded.field_name or "",
+        kind="signature",
+        signer="",
+        unit="",
+        issuer="",
+        revision=-1,
+        signing_time=None,
+        timestamp=None,
+        intact=False,
+        valid=False,
+        trusted=False,
+        chain="unknown",
+        coverage="unclear",
+        modification="",
+        certification=False,
+        certification_respected=False,
+        problems=[_("This signature cannot be read (%(detail)s).") % {"detail": error}],
+    )
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None

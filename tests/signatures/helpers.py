@@ -1,0 +1,118 @@
+"""Building signed documents against the development PKI, for the signature tests."""
+
+import asyncio
+import datetime
+
+from django.contrib.auth import get_user_model
+from pyhanko.keys import load_private_key_from_pemder
+from pyhanko.sign import signers
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from signatures import rendering, services
+from signatures.models import FieldKind, Provider
+from signatures.pki import DEMO_PIN
+
+TEMPLATE = "signatures/nd30/generic.html"
+
+
+def official_user(identity):
+    *family, given = identity.full_name.split()
+    user, _created = get_user_model().objects.get_or_create(
+        username=identity.username, defaults={"first_name": " ".join(family), "last_name": given}
+    )
+    return user
+
+
+def pkcs12_credential(pki, user):
+    return services.register_credential(
+        user=user,
+        provider=Provider.PKCS12,
+        certificate=pki.certificate_for(user.username).dump(),
+        chain=pki.chain_pem(),
+        keystore=pki.pkcs12_for(user.username),
+        by=None,
+    )
+
+
+def render(identities, *, organisation_field=None, text_fields=("number", "date")):
+    blocks = [
+        rendering.SignatureBlock(
+            name=f"Sig{position:02d}",
+            authority="",
+            title=identity.title.upper(),
+            signer_name=identity.full_name,
+            organisation_field=organisation_field if position == 1 else None,
+        )
+        for position, identity in enumerate(identities, start=1)
+    ]
+    context = {
+        "parent_body": "UBND THÀNH PHỐ HẢI PHÒNG",
+        "issuing_body": "KHỐI THI ĐUA KIỂM THỬ",
+        "symbol": "GƯ-KTT",
+        "place": "Hải Phòng",
+        "year": 2026,
+        "document_type": "BẢN GIAO ƯỚC THI ĐUA NĂM 2026",
+        "summary": "Tài liệu kiểm thử",
+        "basis": ["Căn cứ Luật Thi đua, khen thưởng số 06/2022/QH15;"],
+        "paragraphs": ["Các đơn vị thành viên thống nhất ký kết giao ước thi đua."],
+        "recipients": ["Các đơn vị thành viên", "Lưu: VT"],
+    }
+    return rendering.render_pdf(TEMPLATE, context, signature_blocks=blocks, text_fields=text_fields)
+
+
+def create_document(
+    identities, users, *, level="B-T", clerk=None, clerk_identity=None, certify=True
+):
+    rendered = render(identities, organisation_field="Org" if clerk else None)
+    declared = [
+        services.DeclaredSigner(
+            field=f"Sig{position:02d}", signer=user, title=identity.title, unit=identity.unit
+        )
+        for position, (identity, user) in enumerate(zip(identities, users, strict=True), start=1)
+    ]
+    if clerk:
+        declared.append(
+            services.DeclaredSigner(
+                field="Org",
+                signer=clerk,
+                title="Văn thư",
+                unit=clerk_identity.unit,
+                kind=FieldKind.ORGANISATION,
+            )
+        )
+    return services.create_document(
+        title="Giao ước thi đua kiểm thử",
+        document_type="test",
+        rendered=rendered,
+        signers=declared,
+        by=None,
+        level=level,
+        certify=certify,
+    )
+
+
+def sign(field, user, credential, *, pin=DEMO_PIN, **options):
+    request = services.request_signature(
+        field=field, person=user, credential=credential, secret=pin, **options
+    )
+    return services.carry_out(request.pk)
+
+
+def external_cms(pki, username, digest_hex: str, *, timestamper=None) -> bytes:
+    """What an outside signer (a USB-token tool, a remote service) returns: a CMS."""
+    signer = signers.SimpleSigner(
+        signing_cert=pki.certificate_for(username),
+        signing_key=load_private_key_from_pemder(pki.key_path_for(username), passphrase=None),
+        cert_registry=SimpleCertificateStore.from_certs([pki.intermediate]),
+    )
+
+    async def produce():
+        return await signer.async_sign(
+            bytes.fromhex(digest_hex), "sha256", use_pades=True, timestamper=timestamper
+        )
+
+    return asyncio.run(produce()).dump()
+
+
+def today() -> datetime.date:
+    return datetime.date.today()
