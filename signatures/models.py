@@ -307,3 +307,41 @@ class SigningRequest(models.Model):
 
     def __str__(self):
         return f"{self.field} – {self.get_status_display()}"
+
+
+class ValidationStatus(models.TextChoices):
+    PENDING = "pending", _("Being checked")
+    DONE = "done", _("Checked")
+    FAILED = "failed", _("Could not be checked")
+
+
+class ValidationJob(models.Model):
+    """A PDF uploaded for validation; the check runs as a task (it may fetch OCSP/CRL data)."""
+
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    fetch_revocation = models.BooleanField(_("fetch revocation data"), default=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ValidationStatus.choices,
+        default=ValidationStatus.PENDING,
+    )
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("validation")
+        verbose_name_plural = _("validations")
+
+    def __str__(self):
+        return self.file_name or self.sha256[:12]
