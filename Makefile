@@ -48,6 +48,11 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Signing and validation benchmarks, ours against a naive pyHanko baseline (a few minutes, all
+# on 127.0.0.1); rewrites docs/benchmarks.md with the figures of the run.
+bench: install
+	$(PY) tests/benchmarks/bench_signing.py --output docs/benchmarks.md
+
 format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .

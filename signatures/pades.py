@@ -51,6 +51,8 @@ def _writer(pdf: bytes) -> IncrementalPdfFileWriter:
 
 
 def _fill_fields(writer, values: dict | None) -> None:
+    if not values:
+        return
     style = stamps.text_style(
         writer, font_size=FILLED_FIELD_FONT_SIZE, leading=FILLED_FIELD_FONT_SIZE + 2
     )
@@ -116,10 +118,31 @@ async def _sign_once(pdf, signer, spec, bytes_reserved, key) -> bytes:
 
 
 def _remember_reservation(signed: bytes, key) -> None:
-    last = PdfFileReader(io.BytesIO(signed)).embedded_signatures[-1]
-    cms_size = len(last.signed_data.dump()) if last.signed_data is not None else 0
-    # /Contents holds the CMS in hexadecimal: two digits per byte.
-    _reserved_sizes[key] = 2 * cms_size + RESERVATION_MARGIN
+    cms_size = _last_cms_size(signed)
+    if cms_size:
+        # /Contents holds the CMS in hexadecimal: two digits per byte.
+        _reserved_sizes[key] = 2 * cms_size + RESERVATION_MARGIN
+
+
+def _last_cms_size(signed: bytes) -> int:
+    """The DER length of the CMS just written, read from its header in the last /Contents.
+
+    Reading the signed file back with pyHanko would cost a fifth of a signature. Any surprise
+    gives 0: the signature is made already, and the next one then measures its size again.
+    """
+    start = signed.rfind(b"/Contents <")
+    if start < 0:
+        return 0
+    try:
+        header = bytes.fromhex(signed[start + 11 : start + 19].decode("ascii"))  # 30 82 LL LL
+    except (UnicodeDecodeError, ValueError):
+        return 0
+    if len(header) < 4 or header[0] != 0x30:
+        return 0
+    if header[1] < 0x80:
+        return 2 + header[1]
+    length_bytes = header[1] & 0x7F
+    return 2 + length_bytes + int.from_bytes(header[2 : 2 + length_bytes], "big")
 
 
 # -- two-step signing (an outside signer returns the CMS) ---------------------------------------

@@ -10,6 +10,7 @@ glyph numbers always match what is embedded.
 
 import datetime
 import functools
+import hashlib
 import io
 import textwrap
 import unicodedata
@@ -59,6 +60,12 @@ def metrics_for(program: bytes) -> StampFontMetrics:
     return StampFontMetrics(program)
 
 
+# The font dictionary carries the SHA-256 of its program (a private key: readers ignore keys they
+# do not know), so that signing finds the metrics in the cache without reading the font stream.
+PROGRAM_HASH_KEY = "/ThiDuaProgramSHA256"
+_metrics_by_hash: dict[str, StampFontMetrics] = {}
+
+
 # -- embedding the font once ------------------------------------------------------------------
 
 
@@ -105,11 +112,18 @@ def embed_stamp_font(writer, program: bytes) -> generic.IndirectObject:
                 pdf_name("/Encoding"): pdf_name("/Identity-H"),
                 pdf_name("/DescendantFonts"): generic.ArrayObject([cid_font]),
                 pdf_name("/ToUnicode"): writer.add_object(_to_unicode(metrics)),
+                pdf_name(PROGRAM_HASH_KEY): generic.pdf_string(_program_hash(program)),
             }
         )
     )
     _register_in_form(writer, font)
     return font
+
+
+def _program_hash(program: bytes) -> str:
+    digest = hashlib.sha256(program).hexdigest()
+    _metrics_by_hash.setdefault(digest, metrics_for(program))
+    return digest
 
 
 def _base_font_name(metrics: StampFontMetrics) -> str:
@@ -175,12 +189,16 @@ def _register_in_form(writer, font_ref) -> None:
 # -- shaping stamp text with the embedded font ------------------------------------------------
 
 
-def find_stamp_font(handler) -> tuple[generic.IndirectObject, bytes]:
-    """The /VnStamp font of a document: an indirect reference to it, and its font program."""
+def find_stamp_font(handler) -> tuple[generic.IndirectObject, StampFontMetrics]:
+    """The /VnStamp font of a document: an indirect reference to it, and its metrics."""
     font = handler.root["/AcroForm"]["/DR"]["/Font"].raw_get(STAMP_FONT_NAME)
-    descendant = font.get_object()["/DescendantFonts"][0]
-    program = descendant["/FontDescriptor"]["/FontFile2"].data
-    return font, program
+    font_dict = font.get_object()
+    metrics = _metrics_by_hash.get(str(font_dict.get(PROGRAM_HASH_KEY, "")))
+    if metrics is None:  # another process prepared the document: read its font program once
+        descendant = font_dict["/DescendantFonts"][0]
+        program = descendant["/FontDescriptor"]["/FontFile2"].data
+        metrics = _metrics_by_hash.setdefault(_program_hash(program), metrics_for(program))
+    return font, metrics
 
 
 class _SharedFontEngine(FontEngine):
@@ -208,8 +226,8 @@ class _SharedFontEngine(FontEngine):
 
 
 class SharedStampFont(FontEngineFactory):
-    def __init__(self, font_ref: generic.IndirectObject, program: bytes):
-        self.font_ref, self.metrics = font_ref, metrics_for(program)
+    def __init__(self, font_ref: generic.IndirectObject, metrics: StampFontMetrics):
+        self.font_ref, self.metrics = font_ref, metrics
 
     def create_font_engine(self, writer, obj_stream=None) -> FontEngine:
         return _SharedFontEngine(writer, self.font_ref, self.metrics, STAMP_FONT_SIZE)
@@ -217,9 +235,9 @@ class SharedStampFont(FontEngineFactory):
 
 def text_style(handler, font_size: int = STAMP_FONT_SIZE, leading: int = STAMP_LEADING):
     """A text style drawing with the document's /VnStamp font (stamps and filled fields)."""
-    font_ref, program = find_stamp_font(handler)
+    font_ref, metrics = find_stamp_font(handler)
     return TextBoxStyle(
-        font=SharedStampFont(font_ref, program), font_size=font_size, leading=leading
+        font=SharedStampFont(font_ref, metrics), font_size=font_size, leading=leading
     )
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks of PAdES signing (``make bench``): standalone scripts, not collected by pytest."""
