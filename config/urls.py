@@ -13,6 +13,7 @@ from viewflow.urls import Application, Site, route
 from viewflow.workflow.flow import WorkflowAppViewset
 
 from flows.blocs.views import BlocViewset, MyOrganisationViewset
+from signatures.views import ValidationViewset
 from workflows.views import ArchiveListView, InboxListView, QueueListView
 
 
@@ -36,6 +37,7 @@ class EmulationApp(Application):
     base_template_name = "thidua/base_page.html"
     blocs_path = route("blocs/", BlocViewset())
     me_path = route("me/", MyOrganisationViewset())
+    validation_path = route("validation/", ValidationViewset())
 
 
 class ThiDuaSite(Site):

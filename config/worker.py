@@ -11,6 +11,7 @@ import os
 import threading
 
 from django.conf import settings
+from django.db import connections
 from django_tasks_db.management.commands.db_worker import Worker
 
 from config import live
@@ -35,7 +36,14 @@ class InProcessWorker:
             worker_id=f"in-process-{os.getpid()}",
             excluded_queue_names=[],
         )
-        self.thread = threading.Thread(target=self.worker.run, name="task-worker", daemon=True)
+        self.thread = threading.Thread(target=self._run, name="task-worker", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            self.worker.run()
+        finally:
+            # Database connections are per thread: close this one's, or it outlives the thread.
+            connections.close_all()
 
     def start(self) -> None:
         logger.info("Starting the in-process task worker")

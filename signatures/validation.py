@@ -20,6 +20,25 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 
 from signatures import trust
 
+# What a hostile or broken file makes pyHanko raise. Most damage comes as PdfError, but fuzzing
+# also reaches its asserts (a catalog that is not a dictionary, startxref at an ordinary
+# object), number parsing (decimal.InvalidOperation, OverflowError: ArithmeticError) and
+# attribute lookups on unexpected objects (an unknown digest OID, a null page-tree kid).
+UNREADABLE = (
+    PdfError,
+    ValueError,
+    KeyError,
+    IndexError,
+    TypeError,
+    AttributeError,
+    AssertionError,
+    ArithmeticError,
+    NotImplementedError,
+    RecursionError,
+)
+# pyHanko's error details can be very long (a 200-digit number was seen): keep messages short.
+DETAIL_LIMIT = 160
+
 COVERAGE_LABELS = {
     SignatureCoverageLevel.ENTIRE_FILE: "entire_file",
     SignatureCoverageLevel.ENTIRE_REVISION: "entire_revision",
@@ -120,17 +139,9 @@ def _open(content: bytes, report: ValidationReport) -> PdfFileReader | None:
             )
         )
         return None
-    except (
-        PdfError,
-        ValueError,
-        KeyError,
-        IndexError,
-        TypeError,
-        AttributeError,
-        RecursionError,
-    ) as error:
+    except UNREADABLE as error:
         report.problems.append(
-            _("The PDF is damaged or cannot be read (%(detail)s).") % {"detail": error}
+            _("The PDF is damaged or cannot be read (%(detail)s).") % {"detail": _short(error)}
         )
         return None
     return reader
@@ -143,7 +154,7 @@ async def _validate_all(signatures, fetch: bool) -> list[SignatureReport]:
     for embedded in signatures:
         try:
             reports.append(await _validate_one(embedded, context))
-        except (PdfError, ValueError, KeyError, TypeError) as error:
+        except UNREADABLE as error:
             reports.append(_unreadable(embedded, error))
     return reports
 
@@ -161,7 +172,9 @@ def _report(embedded, status, *, kind: str) -> SignatureReport:
     timestamp = getattr(status, "timestamp_validity", None)
     certification = embedded.docmdp_level is not None
     report = SignatureReport(
-        field_name=embedded.field_name or "",
+        # pyHanko's name is a str subclass tied to its PDF object: as_dict() would deep-copy
+        # the whole document through it (17 s for twenty signatures, or a TypeError).
+        field_name=str(embedded.field_name or ""),
         kind=kind,
         signer=subject.get("common_name", ""),
         unit=subject.get("organization_name", ""),
@@ -216,7 +229,9 @@ def _problems(report: SignatureReport, status, timestamp) -> list[str]:
 
 def _unreadable(embedded, error) -> SignatureReport:
     return SignatureReport(
-        field_name=embedded.field_name or "",
+        # pyHanko's name is a str subclass tied to its PDF object: as_dict() would deep-copy
+        # the whole document through it (17 s for twenty signatures, or a TypeError).
+        field_name=str(embedded.field_name or ""),
         kind="signature",
         signer="",
         unit="",
@@ -232,9 +247,14 @@ def _unreadable(embedded, error) -> SignatureReport:
         modification="",
         certification=False,
         certification_respected=False,
-        problems=[_("This signature cannot be read (%(detail)s).") % {"detail": error}],
+        problems=[_("This signature cannot be read (%(detail)s).") % {"detail": _short(error)}],
     )
 
 
 def _iso(moment) -> str | None:
     return moment.isoformat() if moment else None
+
+
+def _short(error) -> str:
+    text = str(error)
+    return text if len(text) <= DETAIL_LIMIT else text[: DETAIL_LIMIT - 1] + "…"

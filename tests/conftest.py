@@ -6,6 +6,7 @@ import itertools
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 from workflows import services
 
@@ -22,6 +23,16 @@ def pytest_configure(config):
 def pytest_collection_modifyitems(config, items):
     # Real-browser tests last: Playwright's sync API and pytest-asyncio's loops must not mix.
     items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Every test runs in the site language, whatever an earlier test left active here.
+
+    Dates in messages are then formatted the Vietnamese way (d/m/Y), as on the site.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture

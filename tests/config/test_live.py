@@ -7,6 +7,7 @@ import uuid
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
+from django.db import connections
 from django.tasks import task
 
 from config import live
@@ -16,6 +17,14 @@ from config.worker import InProcessWorker
 @task
 def announce(group: str) -> None:
     live.send_to_group(group, {"type": "covenant.signed", "sent_at": time.monotonic()})
+
+
+def enqueue_and_close(group: str) -> None:
+    # sync_to_async runs this on asgiref's executor thread: close the connection it opened there.
+    try:
+        announce.enqueue(group)
+    finally:
+        connections.close_all()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -31,7 +40,7 @@ def test_an_event_sent_by_the_in_process_worker_arrives_promptly():
         worker = InProcessWorker()
         worker.start()
         try:
-            await sync_to_async(announce.enqueue)(group)
+            await sync_to_async(enqueue_and_close)(group)
             message = await asyncio.wait_for(layer.receive(channel), timeout=5)
             return time.monotonic() - message["sent_at"]
         finally:

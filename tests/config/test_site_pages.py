@@ -22,6 +22,7 @@ OFFICIAL_PAGES = [
     "workflow:queue",
     "workflow:archive",
     "thidua:blocs:index",
+    "thidua:validation:index",
     "thidua:me:index",
 ]
 

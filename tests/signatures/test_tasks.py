@@ -11,9 +11,16 @@ from tests.signatures import helpers
 
 
 def run_pending_tasks() -> None:
-    Worker(queue_names=["*"], interval=0, batch=True, backend_name="default",
-           startup_delay=False, max_tasks=50, worker_id="test-worker",
-           excluded_queue_names=[]).run()
+    Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=50,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    ).run()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -23,8 +30,9 @@ def test_a_signature_request_is_queued_then_signed_by_the_worker(dev_pki, dev_of
     credential = helpers.pkcs12_credential(dev_pki, users[0])
     document = helpers.create_document(identities, users)
 
-    request = services.request_signature(field=document.fields.first(), person=users[0],
-                                         credential=credential, secret=DEMO_PIN)
+    request = services.request_signature(
+        field=document.fields.first(), person=users[0], credential=credential, secret=DEMO_PIN
+    )
 
     assert request.status == RequestStatus.PENDING  # the caller sees "pending" at once
     assert DBTaskResult.objects.filter(task_path__endswith="sign_requested").count() == 1
@@ -42,8 +50,9 @@ def test_a_failed_signature_keeps_its_reason(dev_pki, dev_officials):
     credential = helpers.pkcs12_credential(dev_pki, users[0])
     document = helpers.create_document(identities, users)
 
-    services.request_signature(field=document.fields.first(), person=users[0],
-                               credential=credential, secret="999999")
+    services.request_signature(
+        field=document.fields.first(), person=users[0], credential=credential, secret="999999"
+    )
     run_pending_tasks()
 
     request = SigningRequest.objects.get()

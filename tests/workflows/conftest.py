@@ -1,19 +1,7 @@
 """Fixtures of the workflows tests only; the shared ones live in tests/conftest.py."""
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Permission
-from django.utils import translation
-
-
-@pytest.fixture(autouse=True)
-def _site_language():
-    """Run in the site language, whatever an earlier test or request activated in this thread.
-
-    Dates in messages are then formatted the Vietnamese way (d/m/Y), as on the site.
-    """
-    with translation.override(settings.LANGUAGE_CODE):
-        yield
 
 
 @pytest.fixture

@@ -1,0 +1,206 @@
+"""The pages of the signatures app: checking the signatures of an uploaded PDF.
+
+The presentation of a validation report (labels, verdict) lives here too: ``manage.py
+verify_pdf`` prints the same rows as the page shows.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView, TemplateView
+from viewflow.urls import AppMenuMixin, Viewset
+
+from signatures import services
+from signatures.forms import ValidationUploadForm
+from signatures.models import ValidationJob, ValidationStatus
+
+RECENT_JOBS = 10
+
+# The machine values of validation.SignatureReport, in words.
+KIND_LABELS = {
+    "signature": gettext_lazy("Digital signature"),
+    "timestamp": gettext_lazy("Document timestamp"),
+}
+CHAIN_LABELS = {
+    "trusted": gettext_lazy("Leads to a trusted root certificate authority"),
+    "untrusted": gettext_lazy("Does not lead to a trusted root certificate authority"),
+    "revoked": gettext_lazy("Revoked"),
+    "unknown": gettext_lazy("Unknown"),
+}
+COVERAGE_LABELS = {
+    "entire_file": gettext_lazy("The whole file"),
+    "entire_revision": gettext_lazy("The whole revision it signed (later updates follow)"),
+    "partial": gettext_lazy("Only part of the revision"),
+    "unclear": gettext_lazy("Unclear"),
+}
+MODIFICATION_LABELS = {
+    "none": gettext_lazy("None"),
+    "lta_updates": gettext_lazy("Validation data and timestamps only"),
+    "form_filling": gettext_lazy("Form filling and further signatures"),
+    "annotations": gettext_lazy("Annotations"),
+    "other": gettext_lazy("Changes it does not permit"),
+}
+
+
+# -- presenting a report (a ValidationReport.as_dict()) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    headline: str
+    reasons: list[str]
+
+
+def verdict(report: dict) -> Verdict:
+    """The verdict of a report, with every reason it is negative, document problems first."""
+    if report.get("ok"):
+        return Verdict(True, _("All signatures are valid"), [])
+    reasons = list(report.get("problems", []))
+    for number, signature in enumerate(report.get("signatures", []), start=1):
+        reasons.extend(
+            _("Signature %(number)s (%(field)s, %(signer)s): %(problem)s")
+            % {
+                "number": number,
+                "field": signature.get("field_name") or "—",
+                "signer": signature.get("signer") or "—",
+                "problem": problem,
+            }
+            for problem in signature.get("problems", [])
+        )
+    if not report.get("signatures"):
+        return Verdict(False, _("No valid signature could be confirmed"), reasons)
+    return Verdict(False, _("The signatures of this document are not all valid"), reasons)
+
+
+def signature_rows(signature: dict) -> list[tuple[str, str]]:
+    """``(label, value)`` for every fact of one signature's report, in the user's language."""
+    certified = signature.get("certification", False)
+    return [
+        (_("Signature field"), signature.get("field_name") or "—"),
+        (_("Kind"), _label(KIND_LABELS, signature.get("kind"))),
+        (_("Signer"), signature.get("signer") or "—"),
+        (_("Unit"), signature.get("unit") or "—"),
+        (_("Certificate issuer"), signature.get("issuer") or "—"),
+        (_("Signed revision"), _revision(signature.get("revision"))),
+        (_("Signing time (declared by the signer)"), moment(signature.get("signing_time"))),
+        (_("Timestamp"), moment(signature.get("timestamp"))),
+        (_("Intact (unchanged since signing)"), _yes_no(signature.get("intact"))),
+        (_("Cryptographically valid"), _yes_no(signature.get("valid"))),
+        (_("Trusted certificate"), _yes_no(signature.get("trusted"))),
+        (_("Certificate chain"), _label(CHAIN_LABELS, signature.get("chain"))),
+        (_("Coverage"), _label(COVERAGE_LABELS, signature.get("coverage"))),
+        (_("Changes after signing"), _label(MODIFICATION_LABELS, signature.get("modification"))),
+        (_("Certifies the document"), _yes_no(certified)),
+        (
+            _("Certification respected"),
+            _yes_no(signature.get("certification_respected")) if certified else "—",
+        ),
+    ]
+
+
+def moment(iso: str | None) -> str:
+    """An ISO 8601 moment of the report in local time, "14:03:27 21/11/2026" in Vietnamese."""
+    if not iso:
+        return "—"
+    try:
+        value = timezone.localtime(datetime.datetime.fromisoformat(iso))
+    except (TypeError, ValueError):
+        return iso
+    time, day = formats.date_format(value, "H:i:s"), formats.date_format(value, "SHORT_DATE_FORMAT")
+    return f"{time} {day}"
+
+
+def _label(labels: dict, value) -> str:
+    if not value:
+        return "—"
+    return str(labels.get(value, value))
+
+
+def _revision(value) -> str:
+    return str(value) if isinstance(value, int) and value >= 0 else "—"
+
+
+def _yes_no(value) -> str:
+    return _("Yes") if value else _("No")
+
+
+# -- the pages ---------------------------------------------------------------------------------
+
+
+class ValidationUploadView(FormView):
+    """Upload a PDF; its check is queued and the user lands on the job's page."""
+
+    template_name = "signatures/validation/upload.html"
+    form_class = ValidationUploadForm
+
+    def get_context_data(self, **kwargs):
+        recent = ValidationJob.objects.filter(requested_by=self.request.user).only(
+            "pk", "file_name", "sha256", "size", "status", "created_at", "report"
+        )[:RECENT_JOBS]
+        return super().get_context_data(recent_jobs=recent, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            job = services.submit_validation(
+                content=form.content(),
+                file_name=form.cleaned_data["file"].name,
+                user=self.request.user,
+                fetch=form.cleaned_data["fetch_revocation"],
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+            return self.form_invalid(form)
+        return redirect(self.request.resolver_match.viewset.reverse("detail", args=[job.pk]))
+
+
+@dataclass(frozen=True)
+class SignatureCard:
+    number: int
+    report: dict
+    rows: list[tuple[str, str]]
+
+
+class ValidationJobView(TemplateView):
+    """One check: "being checked" (the page reloads itself), then the verdict and the report.
+
+    The report is JSON in the job's row: one query, however many signatures.
+    """
+
+    template_name = "signatures/validation/job.html"
+    refresh_seconds = 2
+
+    def get_context_data(self, **kwargs):
+        # Someone else's job is answered as if it did not exist.
+        job = get_object_or_404(ValidationJob, pk=self.kwargs["pk"], requested_by=self.request.user)
+        report = job.report or {}
+        return super().get_context_data(
+            job=job,
+            pending=job.status == ValidationStatus.PENDING,
+            failed=job.status == ValidationStatus.FAILED,
+            refresh_seconds=self.refresh_seconds,
+            verdict=verdict(report),
+            document_problems=report.get("problems", []),
+            cards=[
+                SignatureCard(number, signature, signature_rows(signature))
+                for number, signature in enumerate(report.get("signatures", []), start=1)
+            ],
+            **kwargs,
+        )
+
+
+class ValidationViewset(AppMenuMixin, Viewset):
+    """Check the digital signatures of any PDF: every signed-in official may."""
+
+    app_name = "validation"
+    title = gettext_lazy("Check signatures")
+    icon = "verified"
+
+    index_path = path("", ValidationUploadView.as_view(), name="index")
+    detail_path = path("<int:pk>/", ValidationJobView.as_view(), name="detail")

@@ -1,0 +1,1 @@
+"""Sample PDF files for the validation tests: the builders (``pdfs``) and the files they keep."""
