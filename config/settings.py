@@ -279,6 +279,8 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # pyHanko logs full tracebacks at ERROR for expected validation failures.
         "pyhanko": {"level": "CRITICAL"},
+        # Every OCSP and CRL fetch is logged at INFO.
+        "pyhanko_certvalidator": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
