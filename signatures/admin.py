@@ -13,29 +13,17 @@ from signatures.models import (
     SigningRequest,
     ValidationJob,
 )
-from workflows.admin import ReadOnlyAdmin
+from workflows.admin import ReadOnlyAdmin, ReadOnlyInline
 
 
-class RevisionInline(admin.TabularInline):
+class RevisionInline(ReadOnlyInline):
     model = Revision
     fields = ["number", "kind", "sha256", "size", "created_at", "created_by"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class SignatureFieldInline(admin.TabularInline):
+class SignatureFieldInline(ReadOnlyInline):
     model = SignatureField
     fields = ["position", "name", "kind", "signer", "signed_by", "signing_prefix", "signed_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Document)

@@ -145,6 +145,19 @@ class DelegationAdmin(AuditedAdmin):
             services.revoke_delegation(delegation=delegation, by=request.user)
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """Shows related rows that only services change; lists ``fields`` read-only."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False

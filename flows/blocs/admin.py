@@ -3,7 +3,7 @@ from django.contrib import admin
 from flows.blocs import services
 from flows.blocs.forms import BlocTermForm
 from flows.blocs.models import Bloc, BlocMembership, BlocTerm
-from workflows.admin import AuditedAdmin
+from workflows.admin import AuditedAdmin, ReadOnlyInline
 
 
 @admin.register(Bloc)
@@ -31,17 +31,11 @@ class BlocAdmin(AuditedAdmin):
         )
 
 
-class BlocMembershipInline(admin.TabularInline):
+class BlocMembershipInline(ReadOnlyInline):
     """Memberships are shown, and changed, only with their term (through the services)."""
 
     model = BlocMembership
     fields = ["position", "organisation"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(BlocTerm)

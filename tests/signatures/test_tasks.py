@@ -1,26 +1,12 @@
 """Signing never runs in a request: a request is queued and a worker signs it."""
 
 import pytest
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from signatures import services
 from signatures.models import RequestStatus, SigningRequest
 from signatures.pki import DEMO_PIN
 from tests.signatures import helpers
-
-
-def run_pending_tasks() -> None:
-    Worker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=50,
-        worker_id="test-worker",
-        excluded_queue_names=[],
-    ).run()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -36,7 +22,7 @@ def test_a_signature_request_is_queued_then_signed_by_the_worker(dev_pki, dev_of
 
     assert request.status == RequestStatus.PENDING  # the caller sees "pending" at once
     assert DBTaskResult.objects.filter(task_path__endswith="sign_requested").count() == 1
-    run_pending_tasks()
+    helpers.run_pending_tasks()
     request.refresh_from_db()
     assert request.status == RequestStatus.SIGNED, request.reason
     assert request.secret is None
@@ -53,7 +39,7 @@ def test_a_failed_signature_keeps_its_reason(dev_pki, dev_officials):
     services.request_signature(
         field=document.fields.first(), person=users[0], credential=credential, secret="999999"
     )
-    run_pending_tasks()
+    helpers.run_pending_tasks()
 
     request = SigningRequest.objects.get()
     assert (request.status, request.reason) == (RequestStatus.FAILED, "Mã PIN không đúng.")

@@ -13,11 +13,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.utils import translation
 from django.utils.translation import gettext
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from signatures import services, validation
 from signatures.models import ValidationJob, ValidationStatus, revision_path
+from tests.signatures import helpers
 from tests.signatures.samples import pdfs
 from workflows.models import AuditEvent
 
@@ -332,16 +332,7 @@ def test_the_report_speaks_the_uploaders_language(
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_checks_an_uploaded_pdf(make_user, media, dev_pki):
     job = submitted(pdfs.sign_with_dev_pki(dev_pki, "binh"), make_user())
-    Worker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=10,
-        worker_id="validation-test-worker",
-        excluded_queue_names=[],
-    ).run()
+    helpers.run_pending_tasks()
     job.refresh_from_db()
     assert job.status == ValidationStatus.DONE
     assert job.report["ok"] is True
