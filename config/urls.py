@@ -13,7 +13,7 @@ from viewflow.urls import Application, Site, route
 from viewflow.workflow.flow import WorkflowAppViewset
 
 from flows.blocs.views import BlocViewset, MyOrganisationViewset
-from signatures.views import ValidationViewset
+from signatures.views import CredentialViewset, ValidationViewset
 from workflows.views import ArchiveListView, InboxListView, QueueListView
 
 
@@ -38,6 +38,7 @@ class EmulationApp(Application):
     blocs_path = route("blocs/", BlocViewset())
     me_path = route("me/", MyOrganisationViewset())
     validation_path = route("validation/", ValidationViewset())
+    credentials_path = route("credentials/", CredentialViewset())
 
 
 class ThiDuaSite(Site):

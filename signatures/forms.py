@@ -44,3 +44,32 @@ def _peek(upload, count: int) -> bytes:
     head = upload.read(count)
     upload.seek(0)
     return head
+
+
+class KeystoreForm(forms.Form):
+    """A personal keystore (PKCS#12, as certificate authorities deliver them) and its PIN."""
+
+    keystore = forms.FileField(
+        label=_("Keystore file (.p12, .pfx)"),
+        error_messages={"required": _("Choose your keystore file.")},
+        widget=forms.ClearableFileInput(attrs={"accept": ".p12,.pfx,application/x-pkcs12"}),
+    )
+    pin = forms.CharField(
+        label=_("PIN"), widget=forms.PasswordInput(render_value=False), strip=False
+    )
+    label = forms.CharField(
+        label=_("Label"),
+        required=False,
+        max_length=200,
+        help_text=_('For example "Ban Cơ yếu certificate, 2026".'),
+    )
+
+    MAX_BYTES = 1024 * 1024  # keystores are a few kilobytes
+
+    def clean_keystore(self):
+        upload = self.cleaned_data["keystore"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(
+                _("A keystore file is a few kilobytes: this one is too large.")
+            )
+        return upload

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from asn1crypto import pem
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -19,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from pyhanko.sign.general import SigningError
 
 from signatures import pades, preparation, providers, stamps, trust, validation
-from signatures.keystores import seal, unseal
+from signatures.keystores import KeystoreLocked, seal, unseal
 from signatures.models import (
     Credential,
     Document,
@@ -106,6 +108,30 @@ def register_credential(
         },
     )
     return credential
+
+
+def register_keystore(*, user, keystore: bytes, pin: str, label: str = "", by) -> Credential:
+    """Register a personal PKCS#12 keystore: it must open with ``pin``; its certificate and
+    chain come from inside it, and are checked like any other credential."""
+    try:
+        _key, certificate, extra = pkcs12.load_key_and_certificates(keystore, pin.encode())
+    except ValueError as error:
+        raise KeystoreLocked(
+            _("The keystore does not open with this PIN (or it is not a PKCS#12 file).")
+        ) from error
+    if certificate is None:
+        raise trust.CertificateRefused(_("The keystore holds no certificate."))
+    der = serialization.Encoding.DER
+    chain = b"".join(pem.armor("CERTIFICATE", cert.public_bytes(der)) for cert in extra or ())
+    return register_credential(
+        user=user,
+        provider=Provider.PKCS12,
+        certificate=certificate.public_bytes(der),
+        chain=chain,
+        keystore=keystore,
+        label=label,
+        by=by,
+    )
 
 
 @transaction.atomic

@@ -7,18 +7,24 @@ verify_pdf`` prints the same rows as the page shows.
 import datetime
 from dataclasses import dataclass
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import View
 from django.views.generic import FormView, TemplateView
 from viewflow.urls import AppMenuMixin, Viewset
 
 from signatures import services
-from signatures.forms import ValidationUploadForm
-from signatures.models import ValidationJob, ValidationStatus
+from signatures.forms import KeystoreForm, ValidationUploadForm
+from signatures.keystores import KeystoreLocked
+from signatures.models import Credential, ValidationJob, ValidationStatus
+from signatures.trust import CertificateRefused
 
 RECENT_JOBS = 10
 
@@ -204,3 +210,65 @@ class ValidationViewset(AppMenuMixin, Viewset):
 
     index_path = path("", ValidationUploadView.as_view(), name="index")
     detail_path = path("<int:pk>/", ValidationJobView.as_view(), name="detail")
+
+
+# -- the official's own signing credentials ---------------------------------------------------
+
+
+class CredentialListView(FormView):
+    """ "My signing certificates": the list, and registering a personal keystore."""
+
+    template_name = "signatures/credentials/list.html"
+    form_class = KeystoreForm
+
+    def get_context_data(self, **kwargs):
+        now = timezone.now()
+        credentials = list(
+            Credential.objects.filter(user=self.request.user).order_by("revoked_at", "-valid_to")
+        )
+        for credential in credentials:
+            credential.usable = credential.revoked_at is None and (
+                credential.valid_from <= now <= credential.valid_to
+            )
+        return super().get_context_data(credentials=credentials, **kwargs)
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["keystore"]
+        try:
+            services.register_keystore(
+                user=self.request.user,
+                keystore=upload.read(),
+                pin=form.cleaned_data["pin"],
+                label=form.cleaned_data["label"],
+                by=self.request.user,
+            )
+        except (KeystoreLocked, CertificateRefused, IntegrityError) as error:
+            form.add_error(None, _duplicate_or(error))
+            return self.form_invalid(form)
+        messages.success(self.request, _("Your signing certificate was registered."))
+        return HttpResponseRedirect(self.request.path)
+
+
+def _duplicate_or(error) -> str:
+    if isinstance(error, IntegrityError):
+        return _("This certificate is registered already.")
+    return str(error)
+
+
+class CredentialWithdrawView(View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        credential = get_object_or_404(Credential, pk=pk, user=request.user)
+        services.withdraw_credential(credential=credential, by=request.user)
+        messages.success(request, _("The certificate will no longer be used for signing."))
+        return HttpResponseRedirect(reverse("thidua:credentials:index"))
+
+
+class CredentialViewset(AppMenuMixin, Viewset):
+    app_name = "credentials"
+    title = gettext_lazy("My signing certificates")
+    icon = "key"
+
+    index_path = path("", CredentialListView.as_view(), name="index")
+    withdraw_path = path("<int:pk>/withdraw/", CredentialWithdrawView.as_view(), name="withdraw")

@@ -23,6 +23,7 @@ OFFICIAL_PAGES = [
     "workflow:archive",
     "thidua:blocs:index",
     "thidua:validation:index",
+    "thidua:credentials:index",
     "thidua:me:index",
 ]
 
