@@ -44,6 +44,8 @@ logger = logging.getLogger(__name__)
 
 
 def person_name(user) -> str:
+    # workflows.models has the same one-liner; signatures may use workflows for the audit log
+    # only (docs/architecture.md), so it keeps its own.
     return user.get_full_name() or user.get_username()
 
 
