@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "workflows",
     "signatures",
     "flows.blocs",
+    "flows.pledges",
     "flows.demo",
 ]
 

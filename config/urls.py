@@ -10,9 +10,11 @@ from django.views.generic import RedirectView
 from django.views.i18n import set_language
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site, route
-from viewflow.workflow.flow import WorkflowAppViewset
+from viewflow.workflow.flow import FlowViewset, WorkflowAppViewset
 
 from flows.blocs.views import BlocViewset, MyOrganisationViewset
+from flows.pledges.flows import CovenantFlow
+from flows.pledges.views import CovenantViewset
 from signatures.views import CredentialViewset, ValidationViewset
 from workflows.views import ArchiveListView, InboxListView, QueueListView
 
@@ -36,6 +38,7 @@ class EmulationApp(Application):
     icon = "emoji_events"
     base_template_name = "thidua/base_page.html"
     blocs_path = route("blocs/", BlocViewset())
+    covenants_path = route("covenants/", CovenantViewset())
     me_path = route("me/", MyOrganisationViewset())
     validation_path = route("validation/", ValidationViewset())
     credentials_path = route("credentials/", CredentialViewset())
@@ -49,7 +52,10 @@ class ThiDuaSite(Site):
 
 site = ThiDuaSite(
     title=_("Emulation and commendation"),
-    viewsets=[InboxApp(flow_viewsets=[]), EmulationApp()],
+    viewsets=[
+        InboxApp(flow_viewsets=[FlowViewset(CovenantFlow, icon="handshake")]),
+        EmulationApp(),
+    ],
 )
 
 

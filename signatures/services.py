@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pyhanko.sign.general import SigningError
 
-from signatures import pades, preparation, providers, stamps, trust, validation
+from signatures import pades, preparation, providers, signals, stamps, trust, validation
 from signatures.keystores import KeystoreLocked, seal, unseal
 from signatures.models import (
     Credential,
@@ -342,7 +342,14 @@ def carry_out(request_id: int) -> SigningRequest:
             _sign(document, request, secret)
         except SIGNING_FAILURES as error:
             _fail(request, _failure_reason(error))
+            return request
+        _announce(request)
         return request
+
+
+def _announce(request: SigningRequest) -> None:
+    field = SignatureField.objects.select_related("document").get(pk=request.field_id)
+    signals.field_signed.send(sender=SignatureField, field=field, request=request)
 
 
 def _sign(document: Document, request: SigningRequest, secret: str | None) -> None:
@@ -532,6 +539,7 @@ def complete_external_signature(*, request: SigningRequest, cms: bytes) -> Signi
         return request
     field = SignatureField.objects.get(pk=request.field_id)
     _record_signature(document, field, request, content, RevisionKind.EXTERNAL_SIGNATURE)
+    _announce(request)
     return request
 
 

@@ -10,6 +10,9 @@ from django.utils import translation
 
 from workflows import services
 
+# The development PKI and its services, shared by the signature and the flow tests.
+pytest_plugins = ["tests.fixtures.pki"]
+
 _sequence = itertools.count(1)
 
 

@@ -332,6 +332,53 @@ class Delegation(models.Model):
         return appointment.covers(self.valid_from) and appointment.covers(self.valid_to)
 
 
+class IssuedNumber(models.Model):
+    """One entry of an organisation's register of outgoing documents (sổ đăng ký văn bản đi).
+
+    ND 30/2020 Điều 15: the records clerk numbers every document the organisation issues, in
+    one series per calendar year starting again at 01 on 1 January; the database refuses two
+    documents with the same number in the same year.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="issued_numbers",
+        verbose_name=_("issuing organisation"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveIntegerField(_("number"))
+    symbol = models.CharField(_("symbol"), max_length=60)
+    issued_on = models.DateField(_("date"))
+    summary = models.CharField(_("summary"), max_length=255)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("records clerk"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation", "-year", "-number"]
+        verbose_name = _("issued document number")
+        verbose_name_plural = _("register of issued numbers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "year", "number"], name="one_number_per_year"
+            )
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """As printed after "Số:": 05/GƯ-UBND (numbers below 10 take a leading zero)."""
+        return f"{self.number:02d}/{self.symbol}"
+
+
 class AuditEventQuerySet(models.QuerySet):
     """Audit rows are append-only: bulk writes, updates and deletes are refused.
 

@@ -20,6 +20,7 @@ from workflows.models import (
     AuditEvent,
     Delegation,
     DelegationScope,
+    IssuedNumber,
     Organisation,
     OrganisationKind,
     SigningPrefix,
@@ -275,3 +276,37 @@ def _delegation_data(delegation: Delegation) -> dict:
         "valid_from": delegation.valid_from,
         "valid_to": delegation.valid_to,
     }
+
+
+@transaction.atomic
+def issue_number(
+    *, organisation: Organisation, symbol: str, on: datetime.date, summary: str, by
+) -> IssuedNumber:
+    """The next number of ``organisation``'s register for the year of ``on`` (01 on 1 January).
+
+    The organisation row is locked, so two clerks numbering at the same moment get consecutive
+    numbers; the unique constraint is the last guard.
+    """
+    _lock_organisations(organisation.pk)
+    last = (
+        IssuedNumber.objects.filter(organisation=organisation, year=on.year)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    issued = IssuedNumber.objects.create(
+        organisation=organisation,
+        year=on.year,
+        number=(last or 0) + 1,
+        symbol=symbol,
+        issued_on=on,
+        summary=summary,
+        issued_by=by,
+    )
+    record_event(
+        "number.issued",
+        actor=by,
+        obj=issued,
+        data={"organisation": organisation.code, "label": issued.label, "date": on},
+    )
+    return issued

@@ -27,6 +27,9 @@ class BlocAdmin(AuditedAdmin):
             supervising_leader=obj.supervising_leader,
             historical=obj.historical,
             description=obj.description,
+            signing_order=obj.signing_order,
+            review_days=obj.review_days,
+            signing_days=obj.signing_days,
             by=request.user,
         )
 

@@ -23,6 +23,11 @@ class BlocKind(models.TextChoices):
     CUM = "cum", _("Emulation cluster (cụm thi đua)")
 
 
+class SigningOrder(models.TextChoices):
+    PARALLEL = "parallel", _("All member heads at once")
+    ORDERED = "ordered", _("One after another, in the order of the members")
+
+
 class Bloc(models.Model):
     code = models.SlugField(_("code"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=255)
@@ -49,6 +54,23 @@ class Bloc(models.Model):
         help_text=_("Organised before the 2025 reorganisation; kept for past records."),
     )
     description = models.TextField(_("description"), blank=True)
+    # The bloc's own rules for its covenant (not regulated nationally, DOMAIN.md §1.3).
+    signing_order = models.CharField(
+        _("covenant signing order"),
+        max_length=10,
+        choices=SigningOrder.choices,
+        default=SigningOrder.PARALLEL,
+    )
+    review_days = models.PositiveSmallIntegerField(
+        _("days for member review"),
+        default=7,
+        help_text=_("Each member unit comments on the draft covenant within this many days."),
+    )
+    signing_days = models.PositiveSmallIntegerField(
+        _("days for signing"),
+        default=7,
+        help_text=_("Each member head signs the adopted covenant within this many days."),
+    )
 
     class Meta:
         ordering = ["jurisdiction__name", "name"]

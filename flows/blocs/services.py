@@ -21,7 +21,9 @@ def create_bloc(
     supervising_leader=None,
     historical: bool = False,
     description: str = "",
+    **rules,
 ) -> Bloc:
+    """``rules``: the bloc's covenant settings (signing_order, review_days, signing_days)."""
     require_permission(by, "blocs.add_bloc", _("You may not create emulation blocs."))
     bloc = Bloc(
         code=code,
@@ -31,6 +33,7 @@ def create_bloc(
         supervising_leader=supervising_leader,
         historical=historical,
         description=description,
+        **rules,
     )
     bloc.full_clean()
     bloc.save()

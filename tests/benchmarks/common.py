@@ -52,7 +52,7 @@ from signatures.devpki import responders_wsgi_app
 from signatures.keystores import seal
 from signatures.models import Credential, Provider, SigningLevel
 from signatures.pki import DEMO_PIN, DevPki, OfficialIdentity, build_dev_pki
-from tests.signatures.conftest import STARTUP_TIMEOUT, TWENTY_OFFICIALS, _Deferred, _QuietHandler
+from tests.fixtures.pki import STARTUP_TIMEOUT, TWENTY_OFFICIALS, _Deferred, _QuietHandler
 
 __all__ = ["TWENTY_OFFICIALS"]
 
@@ -86,7 +86,7 @@ TEMPLATE = "signatures/nd30/generic.html"
 def dev_pki(directory: Path, officials: Sequence[OfficialIdentity]) -> Iterator[DevPki]:
     """Build a PKI in ``directory`` and serve its responders and TSA on 127.0.0.1.
 
-    As the ``dev_pki`` fixture of tests/signatures/conftest.py: the server starts first (its
+    As the ``dev_pki`` fixture of tests/fixtures/pki.py: the server starts first (its
     port goes into the certificates), the settings point at the PKI while the block runs.
     """
     deferred = _Deferred()

@@ -1,0 +1,122 @@
+"""The covenant as an ND 30/2020 PDF: one signature field per member head, in the members'
+order, and the leader unit's organisation signature over its head's signature."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from flows.pledges.models import DOCUMENT_SYMBOL, CovenantVersion
+from flows.pledges.selectors import ORGANISATION_FIELD, member_units, signature_field_name
+from signatures import rendering
+from signatures.models import FieldKind
+from signatures.services import DeclaredSigner
+from workflows.models import Role
+from workflows.resolvers import holders
+
+TEMPLATE = "pledges/documents/covenant.html"
+DOCUMENT_TYPE = "covenant"
+
+
+@dataclass(frozen=True)
+class CovenantDocument:
+    rendered: rendering.RenderedPdf
+    signers: list[DeclaredSigner]
+    title: str
+
+
+def document_symbol(term) -> str:
+    """GƯ-<symbol of the leader unit>, the unit whose register numbers the covenant."""
+    leader = term.leader
+    return f"{DOCUMENT_SYMBOL}-{(leader.abbreviation or leader.code).upper()}"
+
+
+def _holder(role: str, unit, day):
+    appointments = holders(role, unit, day)
+    if not appointments:
+        raise ValidationError(
+            _("%(unit)s has no %(role)s on %(day)s: appoint one before adopting the covenant.")
+            % {"unit": unit, "role": Role(role).label.lower(), "day": day.strftime("%d/%m/%Y")}
+        )
+    return appointments[0]
+
+
+def day_month(day) -> str:
+    """The date as filled in after "ngày" at numbering: "28 tháng 02"."""
+    return rendering.nd30_day_month(day)
+
+
+def check_signers(version: CovenantVersion) -> None:
+    """Refuse adoption while a member unit has no head or the leader unit no records clerk."""
+    _signature_blocks(version.covenant.term, timezone.localdate())
+
+
+def build(version: CovenantVersion) -> CovenantDocument:
+    """Render ``version`` and declare who signs which field (the heads holding office today)."""
+    term = version.covenant.term
+    blocks, signers = _signature_blocks(term, timezone.localdate())
+    title = _("Emulation covenant %(year)s of %(bloc)s, version %(number)s") % {
+        "year": term.year,
+        "bloc": term.bloc.name,
+        "number": version.number,
+    }
+    rendered = rendering.render_pdf(
+        TEMPLATE,
+        _context(version),
+        signature_blocks=blocks,
+        text_fields=("number", "date"),
+    )
+    return CovenantDocument(rendered=rendered, signers=signers, title=title)
+
+
+def _signature_blocks(term, today):
+    blocks, signers = [], []
+    for unit in member_units(term):
+        head = _holder(Role.HEAD, unit, today)
+        name = signature_field_name(unit.pk)
+        title = head.title or Role.HEAD.label
+        blocks.append(
+            rendering.SignatureBlock(
+                name=name,
+                authority=unit.name,
+                title=title,
+                signer_name=head.user.get_full_name(),
+                organisation_field=ORGANISATION_FIELD if unit.pk == term.leader_id else None,
+            )
+        )
+        signers.append(DeclaredSigner(field=name, signer=head.user, title=title, unit=unit.name))
+    clerk = _holder(Role.RECORDS_CLERK, term.leader, today)
+    signers.append(
+        DeclaredSigner(
+            field=ORGANISATION_FIELD,
+            signer=clerk.user,
+            title=clerk.title or Role.RECORDS_CLERK.label,
+            unit=term.leader.name,
+            kind=FieldKind.ORGANISATION,
+        )
+    )
+    return blocks, signers
+
+
+def _context(version: CovenantVersion) -> dict:
+    term = version.covenant.term
+    jurisdiction = term.bloc.jurisdiction
+    return {
+        "parent_body": jurisdiction.name,
+        "issuing_body": term.bloc.name,
+        "symbol": document_symbol(term),
+        "place": jurisdiction.place_name or jurisdiction.name,
+        "year": term.year,
+        "document_type": f"BẢN GIAO ƯỚC THI ĐUA NĂM {term.year}",
+        "summary": version.title,
+        "version": version,
+        "basis": version.basis_lines(),
+        "commitments": list(version.commitments.all()),
+        "targets": list(version.targets.all()),
+        "recipients": [
+            "Các đơn vị thành viên",
+            "Ban Thi đua - Khen thưởng",
+            "Lưu: VT",
+        ],
+    }

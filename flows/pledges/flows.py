@@ -1,0 +1,141 @@
+"""The covenant process (DOMAIN.md §5 P3) as a viewflow flow.
+
+viewflow decides who acts next; every decision it takes reads the covenant's FSM status, which
+only the services change. Loops: changes requested → drafting again; ordered signing → one
+signature task at a time; a declined signature → the leader unit re-opens or withdraws.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow, lock
+
+from flows.pledges import views
+from flows.pledges.models import CovenantProcess, CovenantStatus
+from flows.pledges.nodes import FanOut, RoleTask
+from flows.pledges.selectors import review_items, signing_items
+from workflows.models import DelegationScope, Role
+
+#: Days the leader unit has for its own steps (adoption, answering a decline); the records
+#: clerk numbers and dispatches on the same or the next working day (ND 30/2020 Điều 18).
+LEADER_DAYS = 3
+CLERK_DAYS = 1
+
+
+def _leader(process):
+    return process.covenant.term.leader
+
+
+def _status_is(*statuses):
+    return lambda activation: activation.process.covenant.status in statuses
+
+
+class CovenantFlow(flow.Flow):
+    process_class = CovenantProcess
+    lock_impl = lock.select_for_update_lock
+    process_title = _("Emulation covenant")
+    process_description = _(
+        "Drafting, member review, adoption and signing of a bloc's yearly emulation covenant."
+    )
+
+    start = flow.StartHandle(this.start_process).Next(this.draft)
+
+    draft = (
+        RoleTask(views.DraftView.as_view())
+        .Role(Role.EMULATION_OFFICER, unit=_leader)
+        .Annotation(title=_("Draft the covenant"))
+        .Permission("pledges.manage_covenantprocess")
+        .Next(this.after_draft)
+    )
+    after_draft = flow.If(_status_is(CovenantStatus.REVIEW)).Then(this.review_split).Else(this.end)
+
+    review_split = FanOut().Next(this.review, data_source=review_items)
+    review = (
+        RoleTask(views.ReviewView.as_view())
+        .Role(
+            Role.HEAD,
+            action=DelegationScope.REVIEW,
+            due_days=lambda process: process.covenant.term.bloc.review_days,
+        )
+        .Annotation(title=_("Comment on the draft covenant"))
+        .Permission("pledges.manage_covenantprocess")
+        .Next(this.review_join)
+    )
+    review_join = flow.Join().Next(this.settle_review)
+    settle_review = flow.Function(this.conclude_review).Next(this.check_review)
+    check_review = flow.If(_status_is(CovenantStatus.REVIEWED)).Then(this.adopt).Else(this.draft)
+
+    adopt = (
+        RoleTask(views.AdoptView.as_view())
+        .Role(Role.HEAD, unit=_leader, due_days=lambda process: LEADER_DAYS)
+        .Annotation(title=_("Adopt the covenant"))
+        .Permission("pledges.manage_covenantprocess")
+        .Next(this.prepare_document)
+    )
+    # Waits for the background rendering of the PDF (tasks.prepare_document).
+    prepare_document = flow.Handle(this.attach_document).Next(this.sign_split)
+
+    sign_split = FanOut().Next(this.sign, data_source=signing_items)
+    sign = (
+        RoleTask(views.SignView.as_view())
+        .Role(
+            Role.HEAD,
+            action=DelegationScope.SIGN,
+            due_days=lambda process: process.covenant.term.bloc.signing_days,
+        )
+        .Annotation(title=_("Sign the covenant"))
+        .Permission("pledges.manage_covenantprocess")
+        .Next(this.sign_join)
+    )
+    # A decline stops the round at once: the other signature tasks are cancelled.
+    sign_join = flow.Join(
+        continue_on_condition=lambda activation, active: (
+            activation.process.covenant.status == CovenantStatus.DECLINED
+        )
+    ).Next(this.after_signing)
+    after_signing = (
+        flow.Switch()
+        .Case(this.answer_decline, _status_is(CovenantStatus.DECLINED))
+        .Case(this.register, _status_is(CovenantStatus.SIGNED))
+        .Default(this.sign_split)  # ordered signing: the next head
+    )
+
+    answer_decline = (
+        RoleTask(views.AnswerDeclineView.as_view())
+        .Role(Role.HEAD, unit=_leader, due_days=lambda process: LEADER_DAYS)
+        .Annotation(title=_("Answer a declined signature"))
+        .Permission("pledges.manage_covenantprocess")
+        .Next(this.after_answer)
+    )
+    after_answer = flow.If(_status_is(CovenantStatus.DRAFT)).Then(this.draft).Else(this.end)
+
+    register = (
+        RoleTask(views.RegisterView.as_view())
+        .Role(
+            Role.RECORDS_CLERK,
+            unit=_leader,
+            action=DelegationScope.SIGN,
+            due_days=lambda process: CLERK_DAYS,
+        )
+        .Annotation(title=_("Number and apply the organisation signature"))
+        .Permission("pledges.manage_covenantprocess")
+        .Next(this.end)
+    )
+
+    end = flow.End()
+
+    def start_process(self, activation, covenant):
+        activation.process.covenant = covenant
+        return activation.process
+
+    def conclude_review(self, activation):
+        from flows.pledges import services
+
+        # The gateways that follow read the status from the process's covenant.
+        activation.process.covenant = services.conclude_review(activation.process.covenant)
+
+    def attach_document(self, activation, version, document):
+        from flows.pledges import services
+
+        activation.process.covenant = services.attach_document(
+            activation.process.covenant, version, document
+        )

@@ -1,0 +1,114 @@
+"""Two viewflow nodes the covenant needs and viewflow's open-source edition lacks.
+
+* :class:`FanOut`: a parallel split creating one task per item of a data source (one review per
+  member unit, one signature per member head). viewflow's ``Split`` documents ``data_source``
+  but its open-source edition ignores it.
+* :class:`RoleTask`: a human task for whoever acts in a role at a unit, found through the role
+  resolvers (the holder, or his substitute under a delegation). The task is assigned to that
+  person when it is created, and *acting* is checked again each time, on the day itself:
+  viewflow would otherwise let the owner act after his appointment or delegation ended.
+"""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from viewflow.workflow import flow
+from viewflow.workflow.activation import Activation
+from viewflow.workflow.exceptions import FlowRuntimeError
+from viewflow.workflow.nodes.split import SplitActivation
+from viewflow.workflow.nodes.view import ViewActivation
+
+from workflows.models import DelegationScope, Organisation
+from workflows.resolvers import acting, actor_for
+
+
+class FanOutActivation(SplitActivation):
+    @Activation.status.super()
+    def activate(self):
+        for node, condition, data_source in self.flow_task._branches:
+            if condition and not condition(self):
+                continue
+            items = data_source(self) if data_source else [None]
+            self.next_tasks.extend((node, item) for item in items)
+        if not self.next_tasks:
+            raise FlowRuntimeError(f"No next task available for {self.flow_task.name}")
+
+
+class FanOut(flow.Split):
+    activation_class = FanOutActivation
+
+    def Next(self, node, case=None, data_source=None):  # noqa: N802 (viewflow's naming)
+        """``data_source(activation)`` returns one ``task.data`` dict per task to create."""
+        self._activate_next.append((node, case, data_source))
+        return self
+
+
+class RoleTaskActivation(ViewActivation):
+    @classmethod
+    def create(cls, flow_task, prev_activation, token, data=None, seed=None):
+        data = flow_task.describe(prev_activation.process, dict(data or {}))
+        return super().create(flow_task, prev_activation, token, data=data, seed=seed)
+
+
+class RoleTask(flow.View):
+    """A task for the person acting in ``role`` at a unit.
+
+    ``unit(process)`` gives the unit when the task data (from a :class:`FanOut`) has none;
+    ``due_days(process)`` the days allowed. The task data keeps the unit, the due date and
+    who it was assigned to, so that lists need no further queries.
+    """
+
+    activation_class = RoleTaskActivation
+
+    def __init__(self, view, **kwargs):
+        super().__init__(view, **kwargs)
+        self._role = None
+        self._unit = None
+        self._action = DelegationScope.ALL
+        self._due_days = None
+
+    def Role(self, role, *, unit=None, action=DelegationScope.ALL, due_days=None):  # noqa: N802
+        self._role, self._unit, self._action, self._due_days = role, unit, action, due_days
+        return self
+
+    @property
+    def role(self) -> str:
+        return self._role
+
+    @property
+    def action(self) -> str:
+        return self._action
+
+    def describe(self, process, data: dict) -> dict:
+        today = timezone.localdate()
+        unit = Organisation.objects.get(pk=data["unit"]) if "unit" in data else self._unit(process)
+        actors = acting(self._role, unit, today, self._action)
+        data.update(unit=unit.pk, unit_name=unit.name, role=self._role)
+        if actors:
+            data["owner"] = actors[0].person.pk
+        if self._due_days is not None:
+            data["due"] = (today + datetime.timedelta(days=self._due_days(process))).isoformat()
+        return data
+
+    def calc_owner(self, activation):
+        owner = activation.task.data.get("owner")
+        return get_user_model().objects.get(pk=owner) if owner else None
+
+    def unit_of(self, task) -> Organisation:
+        return Organisation.objects.get(pk=task.data["unit"])
+
+    def actor(self, user, task, on: datetime.date | None = None):
+        """How ``user`` acts on ``task`` today (an Actor), or None if he may not."""
+        if user is None or not user.is_authenticated:
+            return None
+        return actor_for(
+            user, self._role, self.unit_of(task), on or timezone.localdate(), self._action
+        )
+
+    def can_execute(self, user, task):
+        return self.actor(user, task) is not None
+
+    def can_assign(self, user, task):
+        # A task nobody held the role for when it was created: the new holder takes it.
+        return task.owner_id is None and self.can_execute(user, task)

@@ -1,0 +1,615 @@
+"""Every write of the covenant: keyword-only, atomic, checked, audited.
+
+A task step runs under the flow's lock: the person must act in the task's role at its unit
+today (himself or as a substitute under a delegation), the covenant's FSM transition is
+applied, then the viewflow activation completes. Views, commands and tests call these.
+"""
+
+import contextlib
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from viewflow.workflow.status import STATUS
+
+from flows.pledges import documents, selectors
+from flows.pledges.models import (
+    LIVE_STATUSES,
+    Commitment,
+    Covenant,
+    CovenantStatus,
+    CovenantVersion,
+    Decision,
+    ReviewOpinion,
+    SigningDecline,
+    Target,
+)
+from signatures import services as signing
+from signatures.models import FieldKind, SignatureField
+from workflows.models import Appointment, Role, person_name
+from workflows.resolvers import actor_for
+from workflows.services import issue_number, record_event
+
+OPEN_TASK_STATUSES = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
+
+DEFAULT_BASIS = "\n".join(
+    [
+        "Căn cứ Luật Thi đua, khen thưởng số 06/2022/QH15 ngày 15 tháng 6 năm 2022;",
+        "Căn cứ Nghị định số 152/2025/NĐ-CP ngày 14 tháng 6 năm 2025 của Chính phủ quy định chi"
+        " tiết và hướng dẫn thi hành một số điều của Luật Thi đua, khen thưởng;",
+        "Căn cứ Quy chế tổ chức và hoạt động của Khối thi đua.",
+    ]
+)
+
+
+def _flow():
+    from flows.pledges.flows import CovenantFlow  # the flow's views import this module
+
+    return CovenantFlow
+
+
+def _refuse(message) -> None:
+    raise ValidationError(message)
+
+
+# -- starting --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def start_covenant(*, term, by) -> Covenant:
+    """Open the covenant of ``term``: version 1, pre-filled from last year's covenant."""
+    today = timezone.localdate()
+    leader = term.leader
+    if not any(actor_for(by, role, leader, today) for role in (Role.EMULATION_OFFICER, Role.HEAD)):
+        raise PermissionDenied(
+            _(
+                "Only the emulation officer or the head of the leader unit (%(unit)s) may draft"
+                " the covenant."
+            )
+            % {"unit": leader}
+        )
+    existing = (
+        Covenant.objects.select_for_update()
+        .filter(term=term)
+        .exclude(status=CovenantStatus.WITHDRAWN)
+    )
+    if (covenant := existing.first()) is not None:
+        _refuse(
+            _("%(bloc)s already has a covenant for %(year)s (%(status)s).")
+            % {
+                "bloc": term.bloc,
+                "year": term.year,
+                "status": covenant.get_status_display().lower(),
+            }
+        )
+    covenant = Covenant.objects.create(term=term, created_by=by)
+    _copy_version(_previous_version(term), covenant, number=1, by=by)
+    record_event(
+        "covenant.started", actor=by, obj=covenant, data={"bloc": term.bloc.code, "year": term.year}
+    )
+    _flow().start.run(covenant=covenant)
+    return covenant
+
+
+def startable_terms(user, today: datetime.date):
+    """Terms of this year or later led by a unit ``user`` drafts for, with no covenant yet."""
+    from flows.blocs.models import BlocTerm
+
+    units = Appointment.objects.current(today).filter(
+        user=user, role__in=[Role.EMULATION_OFFICER, Role.HEAD]
+    )
+    return (
+        BlocTerm.objects.filter(year__gte=today.year, leader__in=units.values("organisation"))
+        .exclude(covenants__status__in=LIVE_STATUSES)
+        .select_related("bloc")
+        .order_by("year", "bloc__name")
+    )
+
+
+def _previous_version(term) -> CovenantVersion | None:
+    return (
+        CovenantVersion.objects.filter(
+            covenant__term__bloc=term.bloc, covenant__term__year__lt=term.year
+        )
+        .exclude(covenant__status=CovenantStatus.WITHDRAWN)
+        .order_by("-covenant__term__year", "-number")
+        .first()
+    )
+
+
+def _copy_version(source, covenant, *, number, by) -> CovenantVersion:
+    year = covenant.term.year
+    if source is None:
+        version = CovenantVersion.objects.create(
+            covenant=covenant,
+            number=number,
+            title=_("Emulation covenant of %(year)s") % {"year": year},
+            basis=DEFAULT_BASIS,
+            created_by=by,
+        )
+        return version
+    version = CovenantVersion.objects.create(
+        covenant=covenant,
+        number=number,
+        title=source.title.replace(str(source.covenant.term.year), str(year)),
+        basis=source.basis,
+        theme=source.theme if source.covenant_id == covenant.pk else "",
+        preamble=source.preamble.replace(str(source.covenant.term.year), str(year)),
+        closing=source.closing,
+        created_by=by,
+    )
+    Commitment.objects.bulk_create(
+        Commitment(version=version, position=c.position, heading=c.heading, text=c.text)
+        for c in source.commitments.all()
+    )
+    Target.objects.bulk_create(
+        Target(
+            version=version,
+            position=t.position,
+            code=t.code,
+            text=t.text,
+            value=t.value,
+            unit=t.unit,
+        )
+        for t in source.targets.all()
+    )
+    return version
+
+
+# -- acting on a task ---------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _acting_on(task, by, step: str):
+    """Lock the flow, check that ``task`` is the open ``step`` and ``by`` may act on it.
+
+    Yields (activation, actor). Leaves the activation to the caller.
+    """
+    with transaction.atomic(), task.activation() as activation:
+        current = activation.task
+        if current.flow_task.name != step:
+            raise ValueError(f"Task {current.pk} is a {current.flow_task.name}, not a {step}.")
+        if current.status not in OPEN_TASK_STATUSES:
+            _refuse(_("This task is no longer open (%(status)s).") % {"status": current.status})
+        actor = activation.flow_task.actor(by, current)
+        if actor is None:
+            raise PermissionDenied(
+                _(
+                    "%(person)s does not act as %(role)s of %(unit)s today, in person or by"
+                    " delegation: this task is not his."
+                )
+                % {
+                    "person": person_name(by),
+                    "role": Role(activation.flow_task.role).label.lower(),
+                    "unit": current.data.get("unit_name", ""),
+                }
+            )
+        yield activation, actor
+
+
+def _finish(activation, by) -> None:
+    if activation.task.status == STATUS.NEW:
+        activation.assign(by)
+    if activation.task.status == STATUS.ASSIGNED:
+        activation.start(None)
+    activation.execute()
+
+
+def _covenant(activation) -> Covenant:
+    return Covenant.objects.select_for_update().get(pk=activation.process.covenant_id)
+
+
+def _audit(action, actor, covenant, **data):
+    record_event(
+        action,
+        actor=actor.person,
+        on_behalf_of=actor.principal if actor.is_substitute else None,
+        obj=covenant,
+        data={"prefix": actor.signing_prefix, **data},
+    )
+
+
+# -- drafting -----------------------------------------------------------------------------------
+
+
+def _clean_targets(targets: list[dict]) -> list[dict]:
+    cleaned, seen = [], set()
+    for position, target in enumerate(targets, start=1):
+        code = (target.get("code") or "").strip()
+        text = (target.get("text") or "").strip()
+        if not code or not text:
+            _refuse(_("Target %(position)s needs both a code and a text.") % {"position": position})
+        if code.upper() in seen:
+            _refuse(_("The target code %(code)s is used twice.") % {"code": code})
+        seen.add(code.upper())
+        try:
+            value = Decimal(str(target.get("value")).replace(",", "."))
+        except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite() or value < 0:
+            _refuse(
+                _("Target %(code)s needs a value of zero or more (for example 95).")
+                % {"code": code}
+            )
+        cleaned.append({**target, "code": code, "text": text, "value": value})
+    return cleaned
+
+
+@transaction.atomic
+def save_draft(
+    *,
+    task,
+    by,
+    title: str,
+    basis: str = "",
+    theme: str = "",
+    preamble: str = "",
+    closing: str = "",
+    commitments: list[dict],
+    targets: list[dict],
+) -> CovenantVersion:
+    """Save the draft text: in place while it is being drafted, as a new version once the
+    current one went to review (every version stays as it was reviewed)."""
+    targets = _clean_targets(targets)
+    if not (title or "").strip():
+        _refuse(_("The covenant needs a title."))
+    with _acting_on(task, by, "draft") as (activation, actor):
+        covenant = _covenant(activation)
+        version = selectors.current_version(covenant)
+        if version.is_frozen:
+            version = CovenantVersion.objects.create(
+                covenant=covenant, number=version.number + 1, title=title, created_by=by
+            )
+        version.title, version.basis, version.theme = title.strip(), basis.strip(), theme.strip()
+        version.preamble, version.closing = preamble.strip(), closing.strip()
+        version.save()
+        version.commitments.all().delete()
+        version.targets.all().delete()
+        Commitment.objects.bulk_create(
+            Commitment(
+                version=version,
+                position=position,
+                heading=(item.get("heading") or "").strip(),
+                text=(item.get("text") or "").strip(),
+            )
+            for position, item in enumerate(
+                (c for c in commitments if (c.get("text") or "").strip()), start=1
+            )
+        )
+        Target.objects.bulk_create(
+            Target(
+                version=version,
+                position=position,
+                code=item["code"],
+                text=item["text"],
+                value=item["value"],
+                unit=(item.get("unit") or "").strip(),
+            )
+            for position, item in enumerate(targets, start=1)
+        )
+        _audit("covenant.draft_saved", actor, covenant, version=version.number)
+    return version
+
+
+@transaction.atomic
+def submit_draft(*, task, by) -> Covenant:
+    """Send the current version to every member unit for review."""
+    with _acting_on(task, by, "draft") as (activation, actor):
+        covenant = _covenant(activation)
+        version = selectors.current_version(covenant)
+        if version.is_frozen:
+            _refuse(
+                _("Version %(number)s was already reviewed: change the text to make a new one.")
+                % {"number": version.number}
+            )
+        if not version.commitments.exists():
+            _refuse(_("The draft needs at least one commitment."))
+        if not version.targets.exists():
+            _refuse(_("The draft needs at least one target."))
+        version.submitted_at = timezone.now()
+        version.save(update_fields=["submitted_at"])
+        covenant.submit_for_review()
+        covenant.save()
+        _audit("covenant.submitted", actor, covenant, version=version.number)
+        activation.process.covenant = covenant
+        _finish(activation, by)
+    return covenant
+
+
+@transaction.atomic
+def withdraw(*, task, by, reason: str) -> Covenant:
+    """Withdraw the covenant, from drafting or after a declined signature."""
+    if not reason.strip():
+        _refuse(_("Say why the covenant is withdrawn."))
+    with _acting_on(task, by, task.flow_task.name) as (activation, actor):
+        if activation.task.flow_task.name not in ("draft", "answer_decline"):
+            _refuse(_("The covenant can be withdrawn only while drafting or after a decline."))
+        covenant = _covenant(activation)
+        covenant.withdraw()
+        covenant.save()
+        _audit("covenant.withdrawn", actor, covenant, reason=reason.strip())
+        activation.process.covenant = covenant
+        _finish(activation, by)
+    return covenant
+
+
+# -- member review ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def review_draft(*, task, by, decision: str, comment: str = "") -> ReviewOpinion:
+    """A member unit's opinion on the draft under review."""
+    if decision not in Decision.values:
+        raise ValueError(decision)
+    if decision == Decision.REQUEST_CHANGES and not comment.strip():
+        _refuse(_("Say which changes your unit requests."))
+    with _acting_on(task, by, "review") as (activation, actor):
+        covenant = _covenant(activation)
+        version = selectors.current_version(covenant)
+        opinion = ReviewOpinion.objects.create(
+            version=version,
+            organisation_id=activation.task.data["unit"],
+            person=actor.person,
+            on_behalf_of=actor.principal if actor.is_substitute else None,
+            decision=decision,
+            comment=comment.strip(),
+        )
+        _audit(
+            "covenant.reviewed",
+            actor,
+            covenant,
+            version=version.number,
+            unit=activation.task.data["unit"],
+            decision=decision,
+        )
+        _finish(activation, by)
+    return opinion
+
+
+def conclude_review(covenant: Covenant) -> Covenant:
+    """Once every member answered: back to drafting if any asked for changes."""
+    covenant = Covenant.objects.select_for_update().get(pk=covenant.pk)
+    version = selectors.current_version(covenant)
+    if version.opinions.filter(decision=Decision.REQUEST_CHANGES).exists():
+        covenant.return_for_changes()
+    else:
+        covenant.conclude_review()
+    covenant.save()
+    record_event("covenant.review_concluded", obj=covenant, data={"status": covenant.status})
+    return covenant
+
+
+# -- adoption and the document ------------------------------------------------------------------
+
+
+@transaction.atomic
+def adopt(*, task, by) -> Covenant:
+    """The leader unit's head adopts the reviewed text; its PDF is prepared in the background."""
+    with _acting_on(task, by, "adopt") as (activation, actor):
+        covenant = _covenant(activation)
+        version = selectors.current_version(covenant)
+        documents.check_signers(version)
+        covenant.adopt()
+        covenant.save()
+        _audit("covenant.adopted", actor, covenant, version=version.number)
+        activation.process.covenant = covenant
+        _finish(activation, by)
+    from flows.pledges import tasks
+
+    transaction.on_commit(lambda: tasks.prepare_document.enqueue(version.pk))
+    return covenant
+
+
+def prepare_document(version_id: int) -> None:
+    """Render the adopted version, store it with its signature fields, open the signing."""
+    version = CovenantVersion.objects.select_related("covenant__term__bloc").get(pk=version_id)
+    built = documents.build(version)
+    with transaction.atomic():
+        document = signing.create_document(
+            title=built.title,
+            document_type=documents.DOCUMENT_TYPE,
+            rendered=built.rendered,
+            signers=built.signers,
+            by=None,
+        )
+        flow = _flow()
+        waiting = flow.task_class.objects.get(
+            process__covenantprocess__covenant_id=version.covenant_id,
+            flow_task=flow.prepare_document,
+            status=STATUS.NEW,
+        )
+        flow.prepare_document.run(waiting, version=version, document=document)
+
+
+def attach_document(covenant: Covenant, version: CovenantVersion, document) -> Covenant:
+    covenant = Covenant.objects.select_for_update().get(pk=covenant.pk)
+    version.document = document
+    version.save(update_fields=["document"])
+    covenant.open_signing()
+    covenant.save()
+    record_event(
+        "covenant.signing_opened",
+        obj=covenant,
+        data={"version": version.number, "document": document.pk},
+    )
+    return covenant
+
+
+# -- signing ----------------------------------------------------------------------------------
+
+
+def _signing_field(activation, covenant) -> SignatureField:
+    version = selectors.current_version(covenant)
+    if activation.task.data.get("version") != version.pk:
+        _refuse(
+            _(
+                "A newer version (%(number)s) of the covenant exists: this one can no longer be"
+                " signed."
+            )
+            % {"number": version.number}
+        )
+    return SignatureField.objects.get(pk=activation.task.data["field"])
+
+
+@transaction.atomic
+def sign(*, task, by, credential, secret: str | None = None):
+    """Queue the head's signature (or his substitute's, with the prefix of the delegation).
+
+    The task completes when the signature lands (``on_field_signed``); a failed attempt
+    leaves it open, with the reason on the signing request.
+    """
+    with _acting_on(task, by, "sign") as (activation, actor):
+        covenant = _covenant(activation)
+        if covenant.status != CovenantStatus.SIGNING:
+            _refuse(
+                _("The covenant is not being signed (%(status)s).")
+                % {"status": covenant.get_status_display().lower()}
+            )
+        field = _signing_field(activation, covenant)
+        request = signing.request_signature(
+            field=field,
+            person=by,
+            credential=credential,
+            secret=secret,
+            signing_prefix=actor.signing_prefix,
+        )
+        _audit("covenant.signature_requested", actor, covenant, field=field.name)
+    return request
+
+
+@transaction.atomic
+def decline(*, task, by, reason: str) -> SigningDecline:
+    """A head refuses to sign: the round stops and the leader unit decides what follows."""
+    if not reason.strip():
+        _refuse(_("Say why you decline to sign."))
+    with _acting_on(task, by, "sign") as (activation, actor):
+        covenant = _covenant(activation)
+        field = _signing_field(activation, covenant)
+        if field.requests.filter(status__in=signing.OPEN_STATUSES).exists():
+            _refuse(_("Your signature is under way: it can no longer be declined."))
+        declined = SigningDecline.objects.create(
+            version=selectors.current_version(covenant),
+            organisation_id=activation.task.data["unit"],
+            person=actor.person,
+            on_behalf_of=actor.principal if actor.is_substitute else None,
+            reason=reason.strip(),
+        )
+        covenant.decline()
+        covenant.save()
+        _audit("covenant.signature_declined", actor, covenant, reason=declined.reason)
+        activation.process.covenant = covenant
+        _finish(activation, by)
+    from flows.pledges import tasks
+
+    transaction.on_commit(lambda: tasks.notify_decline.enqueue(declined.pk))
+    return declined
+
+
+@transaction.atomic
+def answer_decline(*, task, by, reopen: bool, reason: str = "") -> Covenant:
+    """The leader unit re-opens the draft (a new version, signed again) or withdraws."""
+    if not reopen:
+        return withdraw(task=task, by=by, reason=reason)
+    with _acting_on(task, by, "answer_decline") as (activation, actor):
+        covenant = _covenant(activation)
+        current = selectors.current_version(covenant)
+        covenant.reopen()
+        covenant.save()
+        version = _copy_version(current, covenant, number=current.number + 1, by=by)
+        _audit("covenant.reopened", actor, covenant, version=version.number)
+        activation.process.covenant = covenant
+        _finish(activation, by)
+    return covenant
+
+
+# -- numbering and the organisation signature ---------------------------------------------------
+
+
+@transaction.atomic
+def register(*, task, by, credential, secret: str | None = None):
+    """The records clerk numbers and dates the covenant and applies the organisation signature.
+
+    The number is taken once, at the first attempt: a failed signature keeps it.
+    """
+    with _acting_on(task, by, "register") as (activation, actor):
+        covenant = _covenant(activation)
+        if covenant.status != CovenantStatus.SIGNED:
+            _refuse(_("Every member head must sign before the covenant is numbered."))
+        today = timezone.localdate()
+        if covenant.issued_number_id is None:
+            covenant.issued_number = issue_number(
+                organisation=covenant.term.leader,
+                symbol=documents.document_symbol(covenant.term),
+                on=today,
+                summary=str(covenant),
+                by=by,
+            )
+            covenant.save()
+        issued = covenant.issued_number
+        field = selectors.current_version(covenant).document.fields.get(kind=FieldKind.ORGANISATION)
+        request = signing.request_signature(
+            field=field,
+            person=by,
+            credential=credential,
+            secret=secret,
+            signing_prefix=actor.signing_prefix,
+            fill={"number": f"{issued.number:02d}", "date": documents.day_month(issued.issued_on)},
+        )
+        _audit("covenant.registration_requested", actor, covenant, number=issued.label)
+    return request
+
+
+def on_field_signed(field: SignatureField, request) -> None:
+    """A signature landed on a covenant's document: complete the task waiting for it."""
+    version = CovenantVersion.objects.filter(document_id=field.document_id).first()
+    if version is None:
+        return
+    flow = _flow()
+    node = flow.register if field.kind == FieldKind.ORGANISATION else flow.sign
+    tasks = flow.task_class.objects.filter(
+        process__covenantprocess__covenant_id=version.covenant_id,
+        flow_task=node,
+        status__in=OPEN_TASK_STATUSES,
+    )
+    if field.kind == FieldKind.PERSONAL:
+        tasks = tasks.filter(data__field=field.pk)
+    waiting = tasks.first()
+    if waiting is None:
+        # The round was stopped by a decline meanwhile: the signature stays on the void version.
+        return
+    with waiting.activation() as activation:
+        covenant = _covenant(activation)
+        if field.kind == FieldKind.ORGANISATION:
+            covenant.enter_into_force()
+        elif not field.document.fields.filter(
+            kind=FieldKind.PERSONAL, revision__isnull=True
+        ).exists():
+            covenant.complete_signing()
+        covenant.save()
+        record_event(
+            "covenant.signed" if field.kind == FieldKind.PERSONAL else "covenant.in_force",
+            actor=request.person,
+            on_behalf_of=field.signer if field.signer_id != request.person_id else None,
+            obj=covenant,
+            data={"field": field.name, "status": covenant.status},
+        )
+        activation.process.covenant = covenant
+        _finish(activation, request.person)
+
+
+def close(*, covenant: Covenant, by) -> Covenant:
+    """Year end: the covenant in force is closed (scoring takes over)."""
+    with transaction.atomic():
+        covenant = Covenant.objects.select_for_update().get(pk=covenant.pk)
+        covenant.close()
+        covenant.save()
+        record_event("covenant.closed", actor=by, obj=covenant)
+    return covenant
+
+
+def due_on(task) -> datetime.date | None:
+    due = task.data.get("due")
+    return datetime.date.fromisoformat(due) if due else None

@@ -1,0 +1,63 @@
+"""Background work of the covenant flow (django.tasks): rendering and notices."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db.models import Q
+from django.tasks import task
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from flows.pledges import services
+from flows.pledges.models import SigningDecline
+from workflows.models import Appointment, Role, person_name
+
+
+@task
+def prepare_document(version_id: int) -> None:
+    """Render an adopted version to its PDF with signature fields and open the signing."""
+    services.prepare_document(version_id)
+
+
+@task
+def notify_decline(decline_id: int) -> int:
+    """Tell everyone who already signed the version, and the leader unit, that a head declined.
+
+    Returns the number of people written to.
+    """
+    declined = SigningDecline.objects.select_related(
+        "version__covenant__term__leader", "version__document", "organisation", "person"
+    ).get(pk=decline_id)
+    version = declined.version
+    leader = version.covenant.term.leader
+    signed = version.document.fields.filter(signed_by__isnull=False).values("signed_by")
+    leaders = Appointment.objects.current(declined.created_at.date()).filter(
+        organisation=leader, role__in=[Role.HEAD, Role.EMULATION_OFFICER]
+    )
+    people = (
+        get_user_model()
+        .objects.filter(Q(pk__in=signed) | Q(pk__in=leaders.values("user")))
+        .exclude(email="")
+        .distinct()
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("%(unit)s declined to sign the %(covenant)s") % {
+            "unit": declined.organisation,
+            "covenant": str(version.covenant).lower(),
+        }
+        body = _(
+            "%(person)s, for %(unit)s, declined to sign version %(number)s of the %(covenant)s."
+            "\n\nReason: %(reason)s\n\nThe leader unit will re-open the draft (the signatures"
+            " already made will be void and the new version signed again) or withdraw it."
+        ) % {
+            "person": person_name(declined.person),
+            "unit": declined.organisation,
+            "number": version.number,
+            "covenant": str(version.covenant).lower(),
+            "reason": declined.reason,
+        }
+    # One message each: officials of other units do not see each other's addresses.
+    recipients = [person.email for person in people]
+    for recipient in recipients:
+        send_mail(subject, body, None, [recipient])
+    return len(recipients)

@@ -1,0 +1,361 @@
+"""Covenant pages and the task steps of the covenant flow.
+
+The step views run inside viewflow's task wrapper (``request.activation``; POSTs under the
+flow lock) and do nothing but call a service: a refusal becomes a message on the form.
+"""
+
+import itertools
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponseBadRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+from viewflow.urls import AppMenuMixin, Viewset
+
+from flows.pledges import forms, selectors, services
+from flows.pledges.models import Covenant, CovenantStatus
+from signatures.models import RequestStatus, Revision, SigningRequest
+from workflows.models import Role
+
+#: Why a step is in a person's inbox, by step: the part after "You are … of <unit>".
+STEP_REASONS = {
+    "draft": gettext_lazy("the leader unit of the bloc drafts its covenant"),
+    "review": gettext_lazy("every member unit comments on the draft"),
+    "adopt": gettext_lazy("the head of the leader unit adopts the reviewed text"),
+    "sign": gettext_lazy("the head of every member unit signs the covenant"),
+    "answer_decline": gettext_lazy("a member head declined to sign; the leader unit answers"),
+    "register": gettext_lazy(
+        "the records clerk of the leader unit numbers the covenant and applies the"
+        " organisation signature"
+    ),
+}
+
+
+def covenant_url(covenant) -> str:
+    return reverse("thidua:covenants:detail", args=[covenant.pk])
+
+
+def why_line(task, actor) -> str:
+    """A plain sentence saying why ``task`` is this person's."""
+    unit, step = task.data.get("unit_name", ""), STEP_REASONS[task.flow_task.name]
+    role = actor.appointment.title or Role(actor.role).label
+    if actor.is_substitute:
+        return _(
+            "You act for %(principal)s, %(role)s of %(unit)s, under his delegation (%(prefix)s)"
+            " until %(until)s: %(step)s."
+        ) % {
+            "principal": actor.principal.get_full_name(),
+            "role": role.lower(),
+            "unit": unit,
+            "prefix": actor.signing_prefix,
+            "until": actor.delegation.valid_to.strftime("%d/%m/%Y"),
+            "step": step,
+        }
+    return _("You are %(role)s of %(unit)s: %(step)s.") % {
+        "role": role.lower(),
+        "unit": unit,
+        "step": step,
+    }
+
+
+class StepView(TemplateView):
+    """One step of the flow: ``actions`` maps a submit button's name to (form, method)."""
+
+    template_name = "pledges/step.html"
+    step_template: str = ""
+    actions: dict[str, str] = {}
+
+    @property
+    def task(self):
+        return self.request.activation.task
+
+    @property
+    def covenant(self) -> Covenant:
+        return Covenant.objects.select_related("term__bloc", "term__leader").get(
+            pk=self.request.activation.process.covenant_id
+        )
+
+    def make_forms(self, data=None) -> dict:
+        return {}
+
+    def get_context_data(self, **kwargs):
+        covenant = self.covenant
+        actor = self.request.activation.flow_task.actor(self.request.user, self.task)
+        context = {
+            "covenant": covenant,
+            "version": selectors.current_version(covenant),
+            "task": self.task,
+            "due": services.due_on(self.task),
+            "why": why_line(self.task, actor) if actor else "",
+            "step_template": self.step_template,
+            "covenant_url": covenant_url(covenant),
+            **self.make_forms(),
+        }
+        return super().get_context_data(**{**context, **kwargs})
+
+    def post(self, request, *args, **kwargs):
+        action = next((name for name in self.actions if name in request.POST), None)
+        if action is None:
+            return HttpResponseBadRequest(_("Unknown action."))
+        bound = self.make_forms(request.POST)
+        form_name, method = self.actions[action]
+        form = bound.get(form_name)
+        if form is None or form.is_valid():
+            try:
+                result = getattr(self, method)(form)
+            except ValidationError as error:
+                if form is None:
+                    messages.error(request, " ".join(error.messages))
+                else:
+                    form.add_error(None, error)
+            else:
+                return result
+        return self.render_to_response(self.get_context_data(**bound))
+
+    def done(self, message: str):
+        messages.success(self.request, message)
+        return HttpResponseRedirect(covenant_url(self.covenant))
+
+
+class DraftView(StepView):
+    step_template = "pledges/steps/draft.html"
+    actions = {
+        "save": ("draft_form", "save"),
+        "submit": ("draft_form", "submit"),
+        "withdraw": ("withdraw_form", "withdraw"),
+    }
+
+    def make_forms(self, data=None):
+        version = selectors.current_version(self.covenant)
+        initial = {
+            field: getattr(version, field)
+            for field in ("title", "basis", "theme", "preamble", "closing")
+        }
+        commitments = [{"heading": c.heading, "text": c.text} for c in version.commitments.all()]
+        targets = [
+            {"code": t.code, "text": t.text, "value": t.value, "unit": t.unit}
+            for t in version.targets.all()
+        ]
+        return {
+            "draft_form": forms.DraftForm(data, initial=initial),
+            "commitment_forms": forms.CommitmentFormSet(
+                data, initial=commitments, prefix="commitments"
+            ),
+            "target_forms": forms.TargetFormSet(data, initial=targets, prefix="targets"),
+            "withdraw_form": forms.WithdrawForm(data if data and "withdraw" in data else None),
+        }
+
+    def _save(self, form):
+        bound = self.make_forms(self.request.POST)
+        commitment_forms, target_forms = bound["commitment_forms"], bound["target_forms"]
+        if not (commitment_forms.is_valid() and target_forms.is_valid()):
+            raise ValidationError(_("Correct the commitments and targets below."))
+        return services.save_draft(
+            task=self.task,
+            by=self.request.user,
+            commitments=[f.cleaned_data for f in commitment_forms if f.cleaned_data],
+            targets=[f.cleaned_data for f in target_forms if f.has_content()],
+            **form.cleaned_data,
+        )
+
+    def save(self, form):
+        version = self._save(form)
+        messages.success(self.request, _("Version %(number)s saved.") % {"number": version.number})
+        return HttpResponseRedirect(self.request.get_full_path())
+
+    def submit(self, form):
+        self._save(form)
+        services.submit_draft(task=self.task, by=self.request.user)
+        return self.done(_("The draft was sent to every member unit for review."))
+
+    def withdraw(self, form):
+        services.withdraw(task=self.task, by=self.request.user, reason=form.cleaned_data["reason"])
+        return self.done(_("The covenant was withdrawn."))
+
+
+class ReviewView(StepView):
+    step_template = "pledges/steps/review.html"
+    actions = {"review": ("review_form", "review")}
+
+    def make_forms(self, data=None):
+        return {"review_form": forms.ReviewForm(data)}
+
+    def review(self, form):
+        services.review_draft(task=self.task, by=self.request.user, **form.cleaned_data)
+        return self.done(_("Your unit's opinion was recorded."))
+
+
+class AdoptView(StepView):
+    step_template = "pledges/steps/adopt.html"
+    actions = {"adopt": (None, "adopt")}
+
+    def adopt(self, form):
+        services.adopt(task=self.task, by=self.request.user)
+        return self.done(
+            _("The covenant was adopted; its PDF is being prepared for the heads' signatures.")
+        )
+
+
+class SigningStepView(StepView):
+    """Common to the heads' signatures and the clerk's organisation signature."""
+
+    def make_forms(self, data=None):
+        requests = SigningRequest.objects.filter(field_id=self.field_id()).order_by("-pk")
+        return {
+            "sign_form": forms.SignForm(
+                data if data and "sign" in data else None, user=self.request.user
+            ),
+            "last_request": requests.first(),
+            "under_way": requests.filter(
+                status__in=[RequestStatus.PENDING, RequestStatus.WAITING_EXTERNAL]
+            ).exists(),
+        }
+
+    def field_id(self):
+        return self.task.data.get("field")
+
+    def sign(self, form):
+        self.service(
+            task=self.task,
+            by=self.request.user,
+            credential=form.cleaned_data["credential"],
+            secret=form.cleaned_data["pin"] or None,
+        )
+        messages.info(self.request, _("Your signature is being made; this page shows when done."))
+        return HttpResponseRedirect(self.request.get_full_path())
+
+
+class SignView(SigningStepView):
+    step_template = "pledges/steps/sign.html"
+    actions = {"sign": ("sign_form", "sign"), "decline": ("decline_form", "decline")}
+    service = staticmethod(services.sign)
+
+    def make_forms(self, data=None):
+        return {
+            **super().make_forms(data),
+            "decline_form": forms.DeclineForm(data if data and "decline" in data else None),
+        }
+
+    def decline(self, form):
+        services.decline(task=self.task, by=self.request.user, reason=form.cleaned_data["reason"])
+        return self.done(_("You declined to sign; the leader unit and the signers are told."))
+
+
+class RegisterView(SigningStepView):
+    step_template = "pledges/steps/register.html"
+    actions = {"sign": ("sign_form", "sign")}
+    service = staticmethod(services.register)
+
+    def field_id(self):
+        document = selectors.current_version(self.covenant).document
+        return document.fields.get(kind="organisation").pk if document else None
+
+
+class AnswerDeclineView(StepView):
+    step_template = "pledges/steps/answer_decline.html"
+    actions = {"answer": ("answer_form", "answer")}
+
+    def make_forms(self, data=None):
+        return {"answer_form": forms.AnswerDeclineForm(data)}
+
+    def answer(self, form):
+        reopen = form.cleaned_data["answer"] == forms.AnswerDeclineForm.REOPEN
+        services.answer_decline(
+            task=self.task, by=self.request.user, reopen=reopen, reason=form.cleaned_data["reason"]
+        )
+        if reopen:
+            return self.done(_("A new version was opened for drafting."))
+        return self.done(_("The covenant was withdrawn."))
+
+
+# -- covenant pages ----------------------------------------------------------------------------
+
+
+class CovenantListView(TemplateView):
+    template_name = "pledges/covenant_list.html"
+
+    def startable_terms(self):
+        return services.startable_terms(self.request.user, timezone.localdate())
+
+    def get_context_data(self, **kwargs):
+        terms = self.startable_terms()
+        return super().get_context_data(
+            covenants=selectors.covenants_for_list(),
+            start_form=forms.StartForm(terms=terms) if terms.exists() else None,
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = forms.StartForm(request.POST, terms=self.startable_terms())
+        if form.is_valid():
+            try:
+                covenant = services.start_covenant(term=form.cleaned_data["term"], by=request.user)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("The draft covenant was opened."))
+                return HttpResponseRedirect(covenant_url(covenant))
+        return HttpResponseRedirect(request.path)
+
+
+class CovenantDetailView(TemplateView):
+    template_name = "pledges/covenant_detail.html"
+
+    def get_context_data(self, **kwargs):
+        try:
+            covenant = selectors.covenant_detail(self.kwargs["pk"])
+        except Covenant.DoesNotExist as error:
+            raise Http404(_("No such covenant.")) from error
+        versions = list(covenant.versions.all())
+        for newer, older in itertools.pairwise(versions):
+            newer.diff = selectors.version_diff(older, newer)
+        return super().get_context_data(
+            covenant=covenant,
+            versions=versions,
+            current=versions[0] if versions else None,
+            open_tasks=self.open_tasks(covenant),
+            is_void=covenant.status in (CovenantStatus.WITHDRAWN,),
+            **kwargs,
+        )
+
+    def open_tasks(self, covenant):
+        tasks = list(selectors.open_tasks(covenant))
+        for task in tasks:
+            task.url = task.flow_task.reverse("index", args=[task.process_id, task.pk])
+        return tasks
+
+
+class RevisionDownloadView(View):
+    """A stored revision of a covenant's PDF, as it was at that step."""
+
+    def get(self, request, pk, revision):
+        covenant = get_object_or_404(Covenant, pk=pk)
+        stored = get_object_or_404(
+            Revision, document__covenant_version__covenant=covenant, pk=revision
+        )
+        return FileResponse(
+            default_storage.open(stored.path()),
+            content_type="application/pdf",
+            filename=f"giao-uoc-{covenant.term.year}-{covenant.pk}-r{stored.number}.pdf",
+        )
+
+
+class CovenantViewset(AppMenuMixin, Viewset):
+    """Covenants: every signed-in official may read them; steps go through the tasks."""
+
+    app_name = "covenants"
+    title = gettext_lazy("Emulation covenants")
+    icon = "handshake"
+
+    index_path = path("", CovenantListView.as_view(), name="index")
+    detail_path = path("<int:pk>/", CovenantDetailView.as_view(), name="detail")
+    revision_path = path(
+        "<int:pk>/revisions/<int:revision>.pdf", RevisionDownloadView.as_view(), name="revision"
+    )
