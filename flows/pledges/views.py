@@ -341,7 +341,7 @@ class RevisionDownloadView(View):
             Revision, document__covenant_version__covenant=covenant, pk=revision
         )
         return FileResponse(
-            default_storage.open(stored.path()),
+            default_storage.open(stored.path),
             content_type="application/pdf",
             filename=f"giao-uoc-{covenant.term.year}-{covenant.pk}-r{stored.number}.pdf",
         )

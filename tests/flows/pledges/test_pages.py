@@ -1,0 +1,133 @@
+"""The covenant through HTTP: the inbox, every step's page, the covenant page and its PDFs."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from viewflow.workflow.models import Task
+
+from flows.pledges.flows import CovenantFlow
+from flows.pledges.models import Covenant, CovenantStatus
+from signatures.pki import DEMO_PIN
+from tests.flows.pledges.test_flow import TARGETS, open_tasks, task_of
+from tests.signatures.helpers import run_pending_tasks
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def execute_url(task) -> str:
+    return task.flow_task.reverse("execute", args=[task.process_id, task.pk])
+
+
+def draft_data(**extra):
+    data = {
+        "title": "Giao ước thi đua năm 2026",
+        "basis": "Căn cứ Luật Thi đua, khen thưởng số 06/2022/QH15;",
+        "theme": "Đoàn kết, đổi mới",
+        "preamble": "",
+        "closing": "Các đơn vị tổ chức thực hiện.",
+        "commitments-TOTAL_FORMS": "1",
+        "commitments-INITIAL_FORMS": "0",
+        "commitments-0-heading": "Chính trị",
+        "commitments-0-text": "Hoàn thành xuất sắc nhiệm vụ.",
+        "targets-TOTAL_FORMS": str(len(TARGETS)),
+        "targets-INITIAL_FORMS": "0",
+    }
+    for index, target in enumerate(TARGETS):
+        for key, value in target.items():
+            data[f"targets-{index}-{key}"] = value
+    return {**data, **extra}
+
+
+def test_the_whole_covenant_through_http(client, covenant_bloc):
+    bloc = covenant_bloc(3)
+    client.force_login(bloc.officer)
+    page = client.get(reverse("thidua:covenants:index"))
+    assert page.status_code == 200
+    response = client.post(reverse("thidua:covenants:index"), {"term": bloc.term.pk})
+    covenant = Covenant.objects.get(term=bloc.term)
+    assert response.status_code == 302
+
+    inbox = client.get(reverse("workflow:inbox")).content.decode()
+    assert "Soạn dự thảo giao ước" in inbox
+    draft = task_of(covenant, CovenantFlow.draft, bloc.officer)
+    page = client.get(execute_url(draft))
+    assert page.status_code == 200
+    assert "đơn vị Trưởng khối" in page.content.decode()
+    response = client.post(execute_url(draft), draft_data(submit="1"))
+    assert response.status_code == 302, response.content.decode()
+    assert Covenant.objects.get(pk=covenant.pk).status == CovenantStatus.REVIEW
+
+    for head in bloc.heads:
+        client.force_login(head)
+        inbox = client.get(reverse("workflow:inbox")).content.decode()
+        assert "Góp ý dự thảo giao ước" in inbox
+        review = task_of(covenant, CovenantFlow.review, head)
+        response = client.post(execute_url(review), {"decision": "approve", "review": "1"})
+        assert response.status_code == 302
+
+    client.force_login(bloc.heads[0])
+    adopt = task_of(covenant, CovenantFlow.adopt, bloc.heads[0])
+    assert client.post(execute_url(adopt), {"adopt": "1"}).status_code == 302
+    run_pending_tasks()
+
+    for head in bloc.heads:
+        client.force_login(head)
+        assert "Ký giao ước" in client.get(reverse("workflow:inbox")).content.decode()
+        sign = task_of(covenant, CovenantFlow.sign, head)
+        response = client.post(
+            execute_url(sign),
+            {"credential": bloc.credential(head).pk, "pin": DEMO_PIN, "sign": "1"},
+        )
+        assert response.status_code == 302
+        run_pending_tasks()
+
+    client.force_login(bloc.clerk)
+    assert "Cấp số, ký số cơ quan" in client.get(reverse("workflow:inbox")).content.decode()
+    register = task_of(covenant, CovenantFlow.register, bloc.clerk)
+    response = client.post(
+        execute_url(register),
+        {"credential": bloc.credential(bloc.clerk).pk, "pin": DEMO_PIN, "sign": "1"},
+    )
+    assert response.status_code == 302
+    run_pending_tasks()
+    assert Covenant.objects.get(pk=covenant.pk).status == CovenantStatus.IN_FORCE
+
+    page = client.get(reverse("thidua:covenants:detail", args=[covenant.pk])).content.decode()
+    assert "01/GƯ-DV1" in page
+    links = re.findall(r'href="(/[^"]+\.pdf)"', page)
+    assert links
+    pdf = client.get(links[-1])
+    assert pdf.status_code == 200
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF-")
+
+
+def test_only_the_assigned_head_opens_his_step(client, covenant_bloc):
+    bloc = covenant_bloc(2)
+    client.force_login(bloc.officer)
+    client.post(reverse("thidua:covenants:index"), {"term": bloc.term.pk})
+    covenant = Covenant.objects.get(term=bloc.term)
+    client.post(
+        execute_url(task_of(covenant, CovenantFlow.draft, bloc.officer)), draft_data(submit="1")
+    )
+    theirs = task_of(covenant, CovenantFlow.review, bloc.heads[1])
+    client.force_login(bloc.heads[0])
+    assert client.get(execute_url(theirs)).status_code == 403
+    response = client.post(execute_url(theirs), {"decision": "approve", "review": "1"})
+    assert response.status_code == 403
+    assert Task.objects.get(pk=theirs.pk).finished is None
+    assert len(open_tasks(covenant, CovenantFlow.review)) == 2
+
+
+def test_a_refused_draft_says_why_and_changes_nothing(client, covenant_bloc):
+    bloc = covenant_bloc(2)
+    client.force_login(bloc.officer)
+    client.post(reverse("thidua:covenants:index"), {"term": bloc.term.pk})
+    covenant = Covenant.objects.get(term=bloc.term)
+    draft = task_of(covenant, CovenantFlow.draft, bloc.officer)
+    response = client.post(
+        execute_url(draft), draft_data(**{"targets-1-code": "CT1", "submit": "1"})
+    )
+    assert response.status_code == 200
+    assert "CT1" in response.content.decode()
+    assert Covenant.objects.get(pk=covenant.pk).status == CovenantStatus.DRAFT
