@@ -1,15 +1,33 @@
 """The inbox, queue and archive: viewflow's lists with every column header translatable.
 
 viewflow derives some headers from attribute names ("Brief", "Created"), which gettext cannot
-reach; these subclasses name them.
+reach; these subclasses name them, and join each flow's process class so that a list costs the
+same queries whatever its length.
 """
 
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.flow import views
+from viewflow.workflow.models import Process
 
 
-class TranslatedTaskColumns:
+def process_subclass_paths() -> list[str]:
+    """``process__<subclass>`` for every flow's concrete Process subclass.
+
+    viewflow renders each row's summary from the flow's own process class, which it reaches
+    through the one-to-one parent link: joining them here saves a query per row.
+    """
+    return [
+        f"process__{relation.name}"
+        for relation in Process._meta.related_objects
+        if relation.one_to_one and relation.parent_link
+    ]
+
+
+class TaskListColumns:
+    def get_queryset(self):
+        return super().get_queryset().select_related(*process_subclass_paths())
+
     def brief(self, task):
         return task.brief
 
@@ -21,16 +39,16 @@ class TranslatedTaskColumns:
     process_brief.short_description = _("Process")
 
 
-class InboxListView(TranslatedTaskColumns, views.WorkflowInboxListView):
+class InboxListView(TaskListColumns, views.WorkflowInboxListView):
     def created(self, task):
         return _("%(time)s ago") % {"time": timesince(task.created)}
 
     created.short_description = _("Received")
 
 
-class QueueListView(TranslatedTaskColumns, views.WorkflowQueueListView):
+class QueueListView(TaskListColumns, views.WorkflowQueueListView):
     pass
 
 
-class ArchiveListView(TranslatedTaskColumns, views.WorkflowArchiveListView):
+class ArchiveListView(TaskListColumns, views.WorkflowArchiveListView):
     pass

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from flows.blocs import services as bloc_services
 from flows.blocs.models import BlocKind, BlocTerm
+from signatures.models import Credential
 from tests.fixtures.pki import TWENTY_OFFICIALS
 from tests.signatures.helpers import official_user, pkcs12_credential
 from workflows.models import Role
@@ -67,7 +68,11 @@ def covenant_bloc(dev_pki, jurisdiction, make_unit, make_user, appoint):
             members=units,
             by=None,
         )
-        credentials = {user.pk: pkcs12_credential(dev_pki, user) for user in [*heads, clerk]}
+        credentials = {
+            user.pk: Credential.objects.filter(user=user).first()
+            or pkcs12_credential(dev_pki, user)
+            for user in [*heads, clerk]
+        }
         return CovenantBloc(term, units, heads, credentials, officer, clerk)
 
     return make

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -11,7 +12,10 @@ from flows.pledges.models import Covenant, CovenantStatus, Decision
 from signatures import validation
 from signatures.models import RequestStatus
 from signatures.pki import DEMO_PIN
-from tests.signatures.helpers import run_pending_tasks
+from tests.fixtures.pki import NAMED_OFFICIALS
+from tests.signatures.helpers import official_user, pkcs12_credential, run_pending_tasks
+from workflows.models import AuditEvent, DelegationScope, Role, SigningPrefix
+from workflows.services import delegate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -224,3 +228,37 @@ def test_duplicate_targets_and_a_second_covenant_are_refused(covenant_bloc):
         )
     with pytest.raises(ValidationError, match="Khối thi đua kiểm thử"):
         services.start_covenant(term=bloc.term, by=bloc.officer)
+
+
+def test_a_substitute_signs_for_the_absent_head(covenant_bloc, dev_pki, make_user, appoint):
+    bloc = covenant_bloc(2)
+    absent = bloc.heads[1]
+    deputy = official_user(NAMED_OFFICIALS[1])  # binh, Phó Chủ tịch
+    appoint(deputy, bloc.units[1], Role.DEPUTY_HEAD, title="Phó Chủ tịch")
+    today = timezone.localdate()
+    delegate(
+        appointment=absent.appointments.get(role=Role.HEAD),
+        substitute=deputy,
+        valid_from=today,
+        valid_to=today,
+        scope=DelegationScope.SIGN,
+        prefix=SigningPrefix.KT,
+        by=None,
+    )
+    credential = pkcs12_credential(dev_pki, deputy)
+    covenant = services.start_covenant(term=bloc.term, by=bloc.officer)
+    draft_and_submit(bloc, covenant)
+    review_all(bloc, covenant)
+    adopt(bloc, covenant)
+    sign_all(bloc, covenant, heads=bloc.heads[:1])
+    # The task went to the substitute, who acts while the delegation lasts.
+    task = task_of(covenant, CovenantFlow.sign, deputy)
+    with pytest.raises(PermissionDenied):
+        services.sign(task=task, by=make_user(), credential=credential, secret=DEMO_PIN)
+    services.sign(task=task, by=deputy, credential=credential, secret=DEMO_PIN)
+    run_pending_tasks()
+    assert status_of(covenant) == CovenantStatus.SIGNED
+    field = covenant.versions.get().document.fields.get(signer=absent)
+    assert (field.signed_by, field.signing_prefix) == (deputy, "KT.")
+    event = AuditEvent.objects.filter(action="signature.applied").latest("position")
+    assert (event.actor, event.on_behalf_of) == (deputy, absent)
