@@ -37,6 +37,11 @@ run: install run-packages
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo --logins
 	SIGNING_DEV_PKI_URL=http://$(HOST):$(PORT)/pki $(MANAGE) pki_init
+	# Demo covenants: one in force (7 signatures), one half-way through signing.
+	SIGNING_DEV_PKI_URL=http://$(HOST):$(PORT)/pki $(MANAGE) run_covenant_demo \
+		--bloc khoi-dvsn-bach-long-vi --year 2024 --out var/giao-uoc-bach-long-vi-2024.pdf
+	SIGNING_DEV_PKI_URL=http://$(HOST):$(PORT)/pki $(MANAGE) run_covenant_demo \
+		--bloc cum-khoi-huyen-hp --year 2024 --signatures 4
 	@echo
 	@echo "Serving http://$(HOST):$(PORT)/ (Ctrl+C stops)"
 	$(PY) -m uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan on

@@ -6,7 +6,9 @@ from the site itself. They are certomancer's Animator (a WSGI app) without its w
 hands out every private key as a PKCS#12 download.
 """
 
+import contextlib
 import logging
+import socket
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,6 +16,8 @@ from urllib.parse import urlsplit
 from asgiref.sync import ThreadSensitiveContext
 from asgiref.wsgi import WsgiToAsgi
 from certomancer.integrations.animator import Animator, AnimatorArchStore
+from django.conf import settings
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from signatures import pki
 
@@ -43,6 +47,43 @@ def mount_responders(app, *, directory: Path, url_prefix: str):
     the server started.
     """
     return _ResponderMount(app, Path(directory), url_prefix)
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs):  # one line per OCSP request is noise
+        pass
+
+
+@contextlib.contextmanager
+def responders_for_command():
+    """Serve the responders while a management command signs outside the site.
+
+    Signing needs the time-stamp and OCSP answers at SIGNING_DEV_PKI_URL; when the site is not
+    running there, they are served from this process for the duration of the block.
+    """
+    parts = urlsplit(settings.SIGNING_DEV_PKI_URL)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    app = None
+    if settings.SIGNING_DEV_PKI and not _answering(host, port):
+        app = responders_wsgi_app(settings.SIGNING_DEV_PKI_DIR, settings.SIGNING_DEV_PKI_URL)
+    if app is None:
+        yield
+        return
+    server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, name="dev-pki-responders", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def _answering(host: str, port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=1):
+        return True
+    return False
 
 
 def _prefix_path(url_prefix: str) -> str:

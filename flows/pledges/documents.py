@@ -107,7 +107,10 @@ def _context(version: CovenantVersion) -> dict:
         "issuing_body": term.bloc.name,
         "symbol": document_symbol(term),
         "place": jurisdiction.place_name or jurisdiction.name,
-        "year": term.year,
+        # The year printed in "ngày … tháng … năm": the covenant is numbered and dated within
+        # days of its adoption, so in the year it is rendered, not necessarily the term's.
+        "year": timezone.localdate().year,
+        "term_year": term.year,
         "document_type": f"BẢN GIAO ƯỚC THI ĐUA NĂM {term.year}",
         "summary": version.title,
         "version": version,

@@ -4,11 +4,11 @@ import asyncio
 import datetime
 
 from django.contrib.auth import get_user_model
-from django_tasks_db.management.commands.db_worker import Worker
 from pyhanko.keys import load_private_key_from_pemder
 from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from config.worker import run_queued_tasks
 from signatures import rendering, services
 from signatures.models import FieldKind, Provider
 from signatures.pki import DEMO_PIN
@@ -121,13 +121,4 @@ def today() -> datetime.date:
 
 def run_pending_tasks() -> None:
     """Run the queued background tasks now, as a db_worker would, then return."""
-    Worker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=50,
-        worker_id="test-worker",
-        excluded_queue_names=[],
-    ).run()
+    run_queued_tasks(max_tasks=50)

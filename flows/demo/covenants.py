@@ -1,0 +1,138 @@
+"""Drive a covenant through its whole flow as the demo officials (``run_covenant_demo``).
+
+Every step goes through the covenant services, acting as the person the task is assigned to,
+exactly as that official would from his inbox; background work (the PDF, each signature) runs
+in this process between the steps.
+"""
+
+from pathlib import Path
+
+import yaml
+from django.utils import timezone
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from config.worker import run_queued_tasks
+from flows.pledges import services
+from flows.pledges.models import Covenant, CovenantStatus, Decision
+from signatures.models import Credential, RequestStatus, SigningRequest
+from signatures.pki import DEMO_PIN
+from workflows.models import Role
+from workflows.resolvers import holders
+
+COVENANT_TEXT = Path(__file__).parent / "data" / "covenant.yaml"
+#: Every step is one task; a covenant of 20 members takes fewer than 60.
+MAX_STEPS = 200
+
+
+class DemoStopped(Exception):
+    """The covenant cannot go further on its own (a failed signature, a missing official)."""
+
+
+def drive_covenant(*, term, signatures: int | None = None, log=lambda line: None) -> Covenant:
+    """Take ``term``'s covenant as far as it goes; stop at ``signatures`` heads' signatures."""
+    covenant = Covenant.objects.filter(term=term).exclude(status=CovenantStatus.WITHDRAWN).first()
+    if covenant is None:
+        covenant = services.start_covenant(term=term, by=_drafter(term))
+        log(f"started: {covenant}")
+    for _step in range(MAX_STEPS):
+        run_queued_tasks()
+        covenant.refresh_from_db()
+        if covenant.status == CovenantStatus.IN_FORCE or _enough(covenant, signatures):
+            return covenant
+        task = _next_task(covenant)
+        log(f"{task.flow_task.name}: {task.owner.get_full_name()} ({task.data.get('unit_name')})")
+        STEPS[task.flow_task.name](task, covenant)
+    raise DemoStopped(f"{covenant} did not finish in {MAX_STEPS} steps.")
+
+
+def _drafter(term):
+    for role in (Role.EMULATION_OFFICER, Role.HEAD):
+        appointments = holders(role, term.leader, timezone.localdate())
+        if appointments:
+            return appointments[0].user
+    raise DemoStopped(f"{term.leader} has no emulation officer or head to draft the covenant.")
+
+
+def _enough(covenant, signatures) -> bool:
+    if signatures is None or covenant.status != CovenantStatus.SIGNING:
+        return False
+    document = covenant.versions.order_by("-number").first().document
+    return document.fields.filter(kind="personal", signed_by__isnull=False).count() >= signatures
+
+
+def _next_task(covenant):
+    task = (
+        Task.objects.filter(
+            process__covenantprocess__covenant=covenant,
+            flow_task_type="HUMAN",
+            status__in=[STATUS.ASSIGNED, STATUS.STARTED],
+        )
+        .select_related("owner")
+        .order_by("pk")
+        .first()
+    )
+    if task is None:
+        raise DemoStopped(f"{covenant} waits for no one ({covenant.get_status_display()}).")
+    return task
+
+
+def _draft(task, covenant):
+    text = yaml.safe_load(COVENANT_TEXT.read_text(encoding="utf-8"))
+    names = {"year": covenant.term.year, "bloc": covenant.term.bloc.name}
+    services.save_draft(
+        task=task,
+        by=task.owner,
+        title=text["title"].format(**names),
+        basis=text["basis"].format(**names),
+        theme=text["theme"],
+        preamble=text["preamble"].format(**names),
+        closing=text["closing"],
+        commitments=text["commitments"],
+        targets=text["targets"],
+    )
+    services.submit_draft(task=task, by=task.owner)
+
+
+def _review(task, covenant):
+    services.review_draft(task=task, by=task.owner, decision=Decision.APPROVE)
+
+
+def _adopt(task, covenant):
+    services.adopt(task=task, by=task.owner)
+
+
+def _credential(person):
+    credential = (
+        Credential.objects.filter(user=person, revoked_at__isnull=True).order_by("-pk").first()
+    )
+    if credential is None:
+        raise DemoStopped(f"{person.get_full_name()} has no signing credential: run pki_init.")
+    return credential
+
+
+def _signing(service):
+    def step(task, covenant):
+        request = service(
+            task=task, by=task.owner, credential=_credential(task.owner), secret=DEMO_PIN
+        )
+        run_queued_tasks()
+        request = SigningRequest.objects.get(pk=request.pk)
+        if request.status == RequestStatus.FAILED:
+            raise DemoStopped(f"{task.owner.get_full_name()} could not sign: {request.reason}")
+
+    return step
+
+
+def _reopen(task, covenant):
+    services.answer_decline(task=task, by=task.owner, reopen=True)
+
+
+STEPS = {
+    "draft": _draft,
+    "review": _review,
+    "adopt": _adopt,
+    "sign": _signing(services.sign),
+    "register": _signing(services.register),
+    "answer_decline": _reopen,
+}
