@@ -72,7 +72,10 @@ class CredentialChoiceField(forms.ModelChoiceField):
 class SignForm(forms.Form):
     """The signer's own certificate and the PIN that unlocks it."""
 
-    credential = CredentialChoiceField(label=_("Certificate"), queryset=Credential.objects.none())
+    # No empty choice: the official's most recent certificate is chosen unless he picks another.
+    credential = CredentialChoiceField(
+        label=_("Certificate"), queryset=Credential.objects.none(), empty_label=None
+    )
     pin = forms.CharField(
         label=_("PIN"),
         required=False,

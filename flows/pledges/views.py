@@ -329,6 +329,7 @@ class CovenantDetailView(TemplateView):
         tasks = list(selectors.open_tasks(covenant))
         for task in tasks:
             task.url = task.flow_task.reverse("index", args=[task.process_id, task.pk])
+            task.due = services.due_on(task)
         return tasks
 
 

@@ -49,9 +49,22 @@ def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60) -> N
 @pytest.fixture(scope="session")
 def live_server_url(tmp_path_factory):
     var_dir = tmp_path_factory.mktemp("var")
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    env.update({"VAR_DIR": str(var_dir), "DEBUG": "1"})
-    for command in (["migrate", "--noinput", "-v0"], ["load_demo"]):
+    env.update(
+        {
+            "VAR_DIR": str(var_dir),
+            "DEBUG": "1",
+            "SIGNING_DEV_PKI_URL": f"http://127.0.0.1:{port}/pki",
+        }
+    )
+    # As make run: the demo, the development PKI and a covenant half-way through signing.
+    for command in (
+        ["migrate", "--noinput", "-v0"],
+        ["load_demo"],
+        ["pki_init"],
+        ["run_covenant_demo", "--bloc", "cum-khoi-huyen-hp", "--year", "2024", "--signatures", "4"],
+    ):
         subprocess.run(
             [sys.executable, "manage.py", *command],
             cwd=ROOT,
@@ -60,7 +73,6 @@ def live_server_url(tmp_path_factory):
             capture_output=True,
             timeout=300,
         )
-    port = free_port()
     log = open(var_dir / "server.log", "w")  # noqa: SIM115 (kept open for the server's life)
     server = subprocess.Popen(
         [
