@@ -7,12 +7,13 @@ signature task at a time; a declined signature → the leader unit re-opens or w
 
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
 
 from flows.pledges import views
 from flows.pledges.models import CovenantProcess, CovenantStatus
 from flows.pledges.nodes import FanOut, RoleTask
 from flows.pledges.selectors import review_items, signing_items
+from workflows.locks import process_row_lock
 from workflows.models import DelegationScope, Role
 
 #: Days the leader unit has for its own steps (adoption, answering a decline); the records
@@ -31,7 +32,8 @@ def _status_is(*statuses):
 
 class CovenantFlow(flow.Flow):
     process_class = CovenantProcess
-    lock_impl = lock.select_for_update_lock
+    # Not viewflow's select_for_update_lock: see workflows/locks.py.
+    lock_impl = staticmethod(process_row_lock)
     process_title = _("Emulation covenant")
     process_description = _(
         "Drafting, member review, adoption and signing of a bloc's yearly emulation covenant."
