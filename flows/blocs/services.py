@@ -5,6 +5,7 @@ import datetime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from flows.blocs import signals
 from flows.blocs.models import Bloc, BlocMembership, BlocTerm, default_period, validate_term
 from workflows.models import Organisation
 from workflows.services import record_event, require_permission
@@ -104,11 +105,19 @@ def change_term(
         members=members,
         term=term,
     )
+    before = (term.leader_id, list(term.memberships.values_list("organisation_id", flat=True)))
     term.leader, term.deputy = leader, deputy
     term.valid_from, term.valid_to = valid_from, valid_to
     term.save(update_fields=["leader", "deputy", "valid_from", "valid_to"])
     _set_members(term, members)
     record_event("bloc_term.changed", actor=by, obj=term, data=_term_data(term, members))
+    after = (leader.pk, [member.pk for member in members])
+    signals.term_changed.send(
+        sender=BlocTerm,
+        term=term,
+        by=by,
+        members_changed=(before[0], set(before[1])) != (after[0], set(after[1])),
+    )
     return term
 
 

@@ -278,15 +278,23 @@ class ReviewOpinion(models.Model):
 
 
 class SigningDecline(models.Model):
-    """A member head's refusal to sign a version, with his reason."""
+    """A member head's refusal to sign a version, with his reason.
+
+    Also the record of a signing round stopped because the bloc's membership changed: the
+    organisation is then the leader unit and the person whoever changed the term (none when
+    the system did).
+    """
 
     version = models.ForeignKey(CovenantVersion, on_delete=models.CASCADE, related_name="declines")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     on_behalf_of = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     reason = models.TextField(_("reason"))
+    membership_changed = models.BooleanField(_("stopped by a membership change"), default=False)
     created_at = models.DateTimeField(_("declined at"), auto_now_add=True)
 
     class Meta:

@@ -525,6 +525,46 @@ def answer_decline(*, task, by, reopen: bool, reason: str = "") -> Covenant:
     return covenant
 
 
+def membership_changed(*, term, by) -> None:
+    """After a term's members or leader changed: a covenant being signed needs a new version.
+
+    The signing round stops as if declined (the reason says why) and the leader unit re-opens
+    it with the new members or withdraws it. Before signing nothing is needed: the document
+    and its signature tasks are made from the membership of the day of adoption.
+    """
+    covenant = Covenant.objects.filter(term=term, status=CovenantStatus.SIGNING).first()
+    if covenant is None:
+        return
+    flow = _flow()
+    task = flow.task_class.objects.filter(
+        process__covenantprocess__covenant=covenant,
+        flow_task=flow.sign,
+        status__in=OPEN_TASK_STATUSES,
+    ).first()
+    with transaction.atomic(), task.activation() as activation:
+        covenant = _covenant(activation)
+        declined = SigningDecline.objects.create(
+            version=selectors.current_version(covenant),
+            organisation=term.leader,
+            person=by,
+            membership_changed=True,
+            reason=_(
+                "The members of the bloc changed during the signing: the covenant needs a new"
+                " version, signed by the heads of the new members."
+            ),
+        )
+        covenant.decline()
+        covenant.save()
+        record_event(
+            "covenant.signing_stopped", actor=by, obj=covenant, data={"reason": declined.reason}
+        )
+        activation.process.covenant = covenant
+        _finish(activation, by)
+    from flows.pledges import tasks
+
+    transaction.on_commit(lambda: tasks.notify_decline.enqueue(declined.pk))
+
+
 # -- numbering and the organisation signature ---------------------------------------------------
 
 

@@ -41,23 +41,36 @@ def notify_decline(decline_id: int) -> int:
         .distinct()
     )
     with translation.override(settings.LANGUAGE_CODE):
-        subject = _("%(unit)s declined to sign the %(covenant)s") % {
-            "unit": declined.organisation,
-            "covenant": str(version.covenant).lower(),
-        }
-        body = _(
-            "%(person)s, for %(unit)s, declined to sign version %(number)s of the %(covenant)s."
-            "\n\nReason: %(reason)s\n\nThe leader unit will re-open the draft (the signatures"
-            " already made will be void and the new version signed again) or withdraw it."
-        ) % {
-            "person": person_name(declined.person),
-            "unit": declined.organisation,
-            "number": version.number,
-            "covenant": str(version.covenant).lower(),
-            "reason": declined.reason,
-        }
+        subject, body = _decline_notice(declined)
     # One message each: officials of other units do not see each other's addresses.
     recipients = [person.email for person in people]
     for recipient in recipients:
         send_mail(subject, body, None, [recipient])
     return len(recipients)
+
+
+def _decline_notice(declined: SigningDecline) -> tuple[str, str]:
+    version = declined.version
+    covenant = str(version.covenant).lower()
+    follows = _(
+        "The leader unit will re-open the draft (the signatures already made will be void and"
+        " the new version signed again) or withdraw it."
+    )
+    if declined.membership_changed:
+        subject = _("The signing of the %(covenant)s was stopped") % {"covenant": covenant}
+        return subject, f"{declined.reason}\n\n{follows}"
+    subject = _("%(unit)s declined to sign the %(covenant)s") % {
+        "unit": declined.organisation,
+        "covenant": covenant,
+    }
+    body = _(
+        "%(person)s, for %(unit)s, declined to sign version %(number)s of the %(covenant)s."
+        "\n\nReason: %(reason)s"
+    ) % {
+        "person": person_name(declined.person),
+        "unit": declined.organisation,
+        "number": version.number,
+        "covenant": covenant,
+        "reason": declined.reason,
+    }
+    return subject, f"{body}\n\n{follows}"

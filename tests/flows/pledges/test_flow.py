@@ -262,3 +262,42 @@ def test_a_substitute_signs_for_the_absent_head(covenant_bloc, dev_pki, make_use
     assert (field.signed_by, field.signing_prefix) == (deputy, "KT.")
     event = AuditEvent.objects.filter(action="signature.applied").latest("position")
     assert (event.actor, event.on_behalf_of) == (deputy, absent)
+
+
+def test_a_membership_change_during_signing_needs_a_new_version(covenant_bloc, mailoutbox):
+    from flows.blocs.services import change_term
+
+    bloc = covenant_bloc(3)
+    covenant = services.start_covenant(term=bloc.term, by=bloc.officer)
+    draft_and_submit(bloc, covenant)
+    review_all(bloc, covenant)
+    adopt(bloc, covenant)
+    sign_all(bloc, covenant, heads=bloc.heads[:1])
+
+    term = bloc.term
+    change_term(
+        term=term,
+        leader=term.leader,
+        deputy=term.deputy,
+        members=bloc.units[:2],
+        valid_from=term.valid_from,
+        valid_to=term.valid_to,
+        by=None,
+    )
+    assert status_of(covenant) == CovenantStatus.DECLINED
+    assert open_tasks(covenant, CovenantFlow.sign) == []
+    stopped = covenant.versions.get().declines.get()
+    assert stopped.membership_changed
+
+    services.answer_decline(
+        task=task_of(covenant, CovenantFlow.answer_decline, bloc.heads[0]),
+        by=bloc.heads[0],
+        reopen=True,
+    )
+    draft_and_submit(bloc, covenant)
+    assert len(open_tasks(covenant, CovenantFlow.review)) == 2
+    bloc.heads = bloc.heads[:2]
+    review_all(bloc, covenant)
+    adopt(bloc, covenant)
+    latest = Covenant.objects.get(pk=covenant.pk).versions.order_by("-number")[0]
+    assert latest.document.fields.filter(kind="personal").count() == 2
