@@ -1,16 +1,22 @@
 """The covenant through HTTP: the inbox, every step's page, the covenant page and its PDFs."""
 
+import datetime
 import re
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 from viewflow.workflow.models import Task
 
+from flows.pledges import services
 from flows.pledges.flows import CovenantFlow
-from flows.pledges.models import Covenant, CovenantStatus
+from flows.pledges.models import Covenant, CovenantStatus, Decision
 from signatures.pki import DEMO_PIN
 from tests.flows.pledges.test_flow import TARGETS, open_tasks, task_of
 from tests.signatures.helpers import run_pending_tasks
+from workflows.models import DelegationScope, Role
+from workflows.services import delegate, end_appointment
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -131,3 +137,37 @@ def test_a_refused_draft_says_why_and_changes_nothing(client, covenant_bloc):
     assert response.status_code == 200
     assert "CT1" in response.content.decode()
     assert Covenant.objects.get(pk=covenant.pk).status == CovenantStatus.DRAFT
+
+
+def test_out_of_period_appointments_and_delegations_cannot_act(client, covenant_bloc, make_user):
+    bloc = covenant_bloc(2)
+    client.force_login(bloc.officer)
+    client.post(reverse("thidua:covenants:index"), {"term": bloc.term.pk})
+    covenant = Covenant.objects.get(term=bloc.term)
+    client.post(
+        execute_url(task_of(covenant, CovenantFlow.draft, bloc.officer)), draft_data(submit="1")
+    )
+    head = bloc.heads[1]
+    review = task_of(covenant, CovenantFlow.review, head)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    substitute = make_user()
+    appointment = head.appointments.get(role=Role.HEAD)
+    delegate(
+        appointment=appointment,
+        substitute=substitute,
+        valid_from=yesterday - datetime.timedelta(days=5),
+        valid_to=yesterday,
+        scope=DelegationScope.REVIEW,
+        by=None,
+    )
+    client.force_login(substitute)
+    assert client.get(execute_url(review)).status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.review_draft(task=review, by=substitute, decision=Decision.APPROVE)
+
+    end_appointment(appointment=appointment, valid_to=yesterday, by=None)
+    client.force_login(head)
+    assert client.get(execute_url(review)).status_code == 403
+    response = client.post(execute_url(review), {"decision": "approve", "review": "1"})
+    assert response.status_code == 403
+    assert Task.objects.get(pk=review.pk).finished is None
