@@ -13,15 +13,24 @@ from flows.pledges import services
 from flows.pledges.flows import CovenantFlow
 from flows.pledges.models import Covenant, CovenantStatus, Decision
 from signatures.pki import DEMO_PIN
-from tests.flows.pledges.test_flow import TARGETS, open_tasks, task_of
-from tests.signatures.helpers import run_pending_tasks
+from tests.fixtures.pki import NAMED_OFFICIALS
+from tests.flows.pledges.test_flow import (
+    TARGETS,
+    adopt,
+    draft_and_submit,
+    open_tasks,
+    review_all,
+    task_of,
+)
+from tests.signatures.helpers import official_user, pkcs12_credential, run_pending_tasks
 from workflows.models import DelegationScope, Role
-from workflows.services import delegate, end_appointment
+from workflows.services import appoint, delegate, end_appointment
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def execute_url(task) -> str:
+    reverse("workflow:inbox")  # viewflow names a flow's URLs once the URLconf is loaded
     return task.flow_task.reverse("execute", args=[task.process_id, task.pk])
 
 
@@ -45,8 +54,9 @@ def draft_data(**extra):
     return {**data, **extra}
 
 
-def test_the_whole_covenant_through_http(client, covenant_bloc):
-    bloc = covenant_bloc(3)
+@pytest.mark.parametrize("size", [6, 8])
+def test_the_whole_covenant_through_http(client, covenant_bloc, size):
+    bloc = covenant_bloc(size)
     client.force_login(bloc.officer)
     page = client.get(reverse("thidua:covenants:index"))
     assert page.status_code == 200
@@ -171,3 +181,58 @@ def test_out_of_period_appointments_and_delegations_cannot_act(client, covenant_
     response = client.post(execute_url(review), {"decision": "approve", "review": "1"})
     assert response.status_code == 403
     assert Task.objects.get(pk=review.pk).finished is None
+
+
+def test_decline_reopen_and_a_substitute_signature_through_http(client, covenant_bloc, dev_pki):
+    bloc = covenant_bloc(2)
+    covenant = services.start_covenant(term=bloc.term, by=bloc.officer)
+    draft_and_submit(bloc, covenant)
+    review_all(bloc, covenant)
+    adopt(bloc, covenant)
+
+    client.force_login(bloc.heads[1])
+    sign = task_of(covenant, CovenantFlow.sign, bloc.heads[1])
+    response = client.post(execute_url(sign), {"reason": "", "decline": "1"})
+    assert response.status_code == 200  # a reason is required
+    response = client.post(execute_url(sign), {"reason": "Chưa phù hợp.", "decline": "1"})
+    assert response.status_code == 302
+    client.force_login(bloc.heads[0])
+    answer = task_of(covenant, CovenantFlow.answer_decline, bloc.heads[0])
+    response = client.post(execute_url(answer), {"answer": "reopen", "reason": ""})
+    assert response.status_code == 302
+    assert Covenant.objects.get(pk=covenant.pk).status == CovenantStatus.DRAFT
+    assert covenant.versions.count() == 2
+
+    # The second head is away: his deputy signs the new version for him (KT.).
+    deputy = official_user(NAMED_OFFICIALS[1])
+    appoint(
+        user=deputy,
+        organisation=bloc.units[1],
+        role=Role.DEPUTY_HEAD,
+        valid_from=datetime.date(2024, 1, 1),
+        by=None,
+    )
+    today = timezone.localdate()
+    delegate(
+        appointment=bloc.heads[1].appointments.get(role=Role.HEAD),
+        substitute=deputy,
+        valid_from=today,
+        valid_to=today,
+        scope=DelegationScope.SIGN,
+        by=None,
+    )
+    credential = pkcs12_credential(dev_pki, deputy)
+    draft_and_submit(bloc, covenant)
+    review_all(bloc, covenant)
+    adopt(bloc, covenant)
+    client.force_login(deputy)
+    sign = task_of(covenant, CovenantFlow.sign, deputy)
+    page = client.get(execute_url(sign)).content.decode()
+    assert "theo ủy quyền (KT.)" in page
+    response = client.post(
+        execute_url(sign), {"credential": credential.pk, "pin": DEMO_PIN, "sign": "1"}
+    )
+    assert response.status_code == 302
+    run_pending_tasks()
+    field = covenant.versions.order_by("-number")[0].document.fields.get(signer=bloc.heads[1])
+    assert (field.signed_by, field.signing_prefix) == (deputy, "KT.")
