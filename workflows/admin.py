@@ -9,6 +9,7 @@ from workflows.models import (
     AuditChainHead,
     AuditEvent,
     Delegation,
+    IssuedNumber,
     Organisation,
     OrganisationKind,
 )
@@ -184,3 +185,13 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_filter = ["action"]
     search_fields = ["action", "object_repr", "object_id"]
     list_select_related = ["actor", "on_behalf_of"]
+
+
+@admin.register(IssuedNumber)
+class IssuedNumberAdmin(ReadOnlyAdmin):
+    """The register is written only when a records clerk numbers a document."""
+
+    list_display = ["label", "issued_on", "organisation", "summary", "issued_by"]
+    list_filter = ["year", "organisation"]
+    search_fields = ["summary", "organisation__name"]
+    list_select_related = ["organisation", "issued_by"]

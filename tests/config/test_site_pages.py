@@ -22,6 +22,7 @@ OFFICIAL_PAGES = [
     "workflow:queue",
     "workflow:archive",
     "thidua:blocs:index",
+    "thidua:covenants:index",
     "thidua:validation:index",
     "thidua:credentials:index",
     "thidua:me:index",
@@ -87,6 +88,9 @@ class SitePagesTest(TestCase):
             "admin:workflows_organisation_changelist",
             "admin:workflows_organisationkind_changelist",
             "admin:workflows_auditchainhead_changelist",
+            "admin:workflows_issuednumber_changelist",
+            "admin:pledges_covenant_changelist",
+            "admin:pledges_covenantversion_changelist",
         ]:
             with self.subTest(page=name):
                 self.assertEqual(self.client.get(reverse(name)).status_code, 200)
@@ -103,10 +107,12 @@ class SitePagesTest(TestCase):
         self.assertContains(response, "Thi đua – Khen thưởng")
         self.assertNotContains(response, "data-row-id")
 
-    def test_unknown_bloc_is_not_found(self):
+    def test_unknown_bloc_and_covenant_are_not_found(self):
         self.client.login(username="vinh-bao.head", password=DEMO_PASSWORD)
-        response = self.client.get(reverse("thidua:blocs:detail", args=[999999]))
-        self.assertEqual(response.status_code, 404)
+        for name in ("thidua:blocs:detail", "thidua:covenants:detail"):
+            with self.subTest(page=name):
+                response = self.client.get(reverse(name, args=[999999]))
+                self.assertEqual(response.status_code, 404)
 
     def test_my_organisation_shows_the_officials_roles_and_blocs(self):
         self.client.login(username="bach-long-vi.head", password=DEMO_PASSWORD)
