@@ -638,6 +638,10 @@ def on_field_signed(field: SignatureField, request) -> None:
         )
         activation.process.covenant = covenant
         _finish(activation, request.person)
+    if covenant.status == CovenantStatus.IN_FORCE:
+        from flows.pledges import tasks
+
+        transaction.on_commit(lambda: tasks.notify_in_force.enqueue(covenant.pk))
 
 
 def close(*, covenant: Covenant, by) -> Covenant:

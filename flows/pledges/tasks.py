@@ -1,4 +1,4 @@
-"""Background work of the covenant flow (django.tasks): rendering and notices."""
+"""Background work of the covenant flow (django.tasks): rendering and e-mail notices."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -8,8 +8,9 @@ from django.tasks import task
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from flows.blocs.models import BlocMembership
 from flows.pledges import services
-from flows.pledges.models import SigningDecline
+from flows.pledges.models import Covenant, SigningDecline
 from workflows.models import Appointment, Role, person_name
 
 
@@ -42,6 +43,40 @@ def notify_decline(decline_id: int) -> int:
     )
     with translation.override(settings.LANGUAGE_CODE):
         subject, body = _decline_notice(declined)
+    return _send_each(people, subject, body)
+
+
+@task
+def notify_in_force(covenant_id: int) -> int:
+    """Tell the heads and emulation officers of every member unit that the covenant is in force.
+
+    Returns the number of people written to.
+    """
+    covenant = Covenant.objects.select_related("term__bloc", "issued_number").get(pk=covenant_id)
+    members = BlocMembership.objects.filter(term=covenant.term).values("organisation")
+    officials = Appointment.objects.current(covenant.issued_number.issued_on).filter(
+        organisation__in=members, role__in=[Role.HEAD, Role.EMULATION_OFFICER]
+    )
+    people = get_user_model().objects.filter(pk__in=officials.values("user")).exclude(email="")
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("The %(covenant)s is in force (No. %(number)s)") % {
+            "covenant": str(covenant),
+            "number": covenant.number_label,
+        }
+        body = _(
+            "The %(covenant)s, signed by the heads of every member unit, was numbered %(number)s"
+            " on %(day)s and sealed with the organisation signature of %(leader)s. It is in"
+            " force; the signed PDF is on its page."
+        ) % {
+            "covenant": str(covenant),
+            "number": covenant.number_label,
+            "day": covenant.issued_number.issued_on.strftime("%d/%m/%Y"),
+            "leader": covenant.term.leader,
+        }
+    return _send_each(people, subject, body)
+
+
+def _send_each(people, subject: str, body: str) -> int:
     # One message each: officials of other units do not see each other's addresses.
     recipients = [person.email for person in people]
     for recipient in recipients:
@@ -51,7 +86,7 @@ def notify_decline(decline_id: int) -> int:
 
 def _decline_notice(declined: SigningDecline) -> tuple[str, str]:
     version = declined.version
-    covenant = str(version.covenant).lower()
+    covenant = str(version.covenant)
     follows = _(
         "The leader unit will re-open the draft (the signatures already made will be void and"
         " the new version signed again) or withdraw it."

@@ -44,12 +44,18 @@ def covenant_bloc(dev_pki, jurisdiction, make_unit, make_user, appoint):
             unit.save()
             units.append(unit)
         heads = [official_user(identity) for identity in TWENTY_OFFICIALS[:size]]
+        for head in heads:
+            head.email = f"{head.username}@example.gov.vn"
+            head.save(update_fields=["email"])
         for unit, head, identity in zip(units, heads, TWENTY_OFFICIALS, strict=False):
             appoint(head, unit, Role.HEAD, valid_from=since, title=identity.title)
         clerk = official_user(TWENTY_OFFICIALS[19])
         appoint(clerk, units[0], Role.RECORDS_CLERK, valid_from=since, title="Văn thư")
         officer = make_user(
-            username=f"officer-{units[0].pk}", first_name="Cán bộ", last_name="Thi đua"
+            username=f"officer-{units[0].pk}",
+            first_name="Cán bộ",
+            last_name="Thi đua",
+            email=f"officer-{units[0].pk}@example.gov.vn",
         )
         appoint(officer, units[0], Role.EMULATION_OFFICER, valid_from=since)
         bloc = bloc_services.create_bloc(

@@ -100,7 +100,7 @@ def register(bloc, covenant):
 
 
 @pytest.mark.parametrize("size", [6, 8])
-def test_covenant_from_draft_to_in_force(covenant_bloc, size):
+def test_covenant_from_draft_to_in_force(covenant_bloc, size, mailoutbox):
     bloc = covenant_bloc(size)
     covenant = services.start_covenant(term=bloc.term, by=bloc.officer)
     assert status_of(covenant) == CovenantStatus.DRAFT
@@ -134,6 +134,9 @@ def test_covenant_from_draft_to_in_force(covenant_bloc, size):
     covenant = Covenant.objects.get(pk=covenant.pk)
     assert covenant.status == CovenantStatus.IN_FORCE
     assert covenant.number_label == "01/GƯ-DV1"
+    told = {address for message in mailoutbox for address in message.to}
+    assert told == {head.email for head in bloc.heads} | {bloc.officer.email}
+    assert "01/GƯ-DV1" in mailoutbox[-1].subject
     process = covenant.processes.get()
     assert process.finished is not None
     content = covenant.versions.get(number=2).document.latest_revision().read()
@@ -155,14 +158,12 @@ def test_a_head_cannot_act_for_another_unit(covenant_bloc):
 
 def test_decline_reopens_a_new_version_and_voids_the_signatures(covenant_bloc, mailoutbox):
     bloc = covenant_bloc(3)
-    for user in [*bloc.heads, bloc.officer]:
-        user.email = f"{user.username}@example.gov.vn"
-        user.save()
     covenant = services.start_covenant(term=bloc.term, by=bloc.officer)
     draft_and_submit(bloc, covenant)
     review_all(bloc, covenant)
     adopt(bloc, covenant)
     sign_all(bloc, covenant, heads=bloc.heads[:1])
+    stale_task = task_of(covenant, CovenantFlow.sign, bloc.heads[2])
 
     services.decline(
         task=task_of(covenant, CovenantFlow.sign, bloc.heads[1]),
@@ -181,6 +182,13 @@ def test_decline_reopens_a_new_version_and_voids_the_signatures(covenant_bloc, m
         reopen=True,
     )
     assert status_of(covenant) == CovenantStatus.DRAFT
+    with pytest.raises(ValidationError):  # the first version's signature tasks are void
+        services.sign(
+            task=stale_task,
+            by=bloc.heads[2],
+            credential=bloc.credential(bloc.heads[2]),
+            secret=DEMO_PIN,
+        )
     draft_and_submit(bloc, covenant)
     review_all(bloc, covenant)
     adopt(bloc, covenant)
@@ -301,3 +309,17 @@ def test_a_membership_change_during_signing_needs_a_new_version(covenant_bloc, m
     adopt(bloc, covenant)
     latest = Covenant.objects.get(pk=covenant.pk).versions.order_by("-number")[0]
     assert latest.document.fields.filter(kind="personal").count() == 2
+
+
+def test_ordered_signing_asks_one_head_after_another(covenant_bloc):
+    bloc = covenant_bloc(3, signing_order="ordered")
+    covenant = services.start_covenant(term=bloc.term, by=bloc.officer)
+    draft_and_submit(bloc, covenant)
+    review_all(bloc, covenant)
+    adopt(bloc, covenant)
+    for position, head in enumerate(bloc.heads):
+        [task] = open_tasks(covenant, CovenantFlow.sign)
+        assert task.owner == head, position
+        sign_all(bloc, covenant, heads=[head])
+    assert status_of(covenant) == CovenantStatus.SIGNED
+    assert open_tasks(covenant, CovenantFlow.sign) == []
