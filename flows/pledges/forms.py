@@ -1,6 +1,7 @@
 """Forms of the covenant pages and task steps."""
 
 from django import forms
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,32 @@ class DraftForm(forms.Form):
     closing = forms.CharField(
         label=_("Implementation"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+#: Attachments are reference documents (the bloc's rules, a criteria table), not archives.
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("Attach a document"), required=False)
+    name = forms.CharField(
+        label=_("Name of the document"),
+        max_length=255,
+        required=False,
+        help_text=_("Empty: the file's name."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload and upload.size > ATTACHMENT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is too large: %(size)s, at most %(limit)s are accepted.")
+                % {
+                    "size": filesizeformat(upload.size),
+                    "limit": filesizeformat(ATTACHMENT_MAX_BYTES),
+                }
+            )
+        return upload
 
 
 class CommitmentForm(forms.Form):

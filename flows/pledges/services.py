@@ -18,6 +18,7 @@ from viewflow.workflow.status import STATUS
 from flows.pledges import documents, selectors
 from flows.pledges.models import (
     LIVE_STATUSES,
+    Attachment,
     Commitment,
     Covenant,
     CovenantStatus,
@@ -156,7 +157,16 @@ def _copy_version(source, covenant, *, number, by) -> CovenantVersion:
         )
         for t in source.targets.all()
     )
+    _copy_attachments(source, version)
     return version
+
+
+def _copy_attachments(source: CovenantVersion, version: CovenantVersion) -> None:
+    # The files are shared: a version's attachments are never changed, only added.
+    Attachment.objects.bulk_create(
+        Attachment(version=version, name=a.name, file=a.file.name, uploaded_by=a.uploaded_by)
+        for a in source.attachments.all()
+    )
 
 
 # -- acting on a task ---------------------------------------------------------------------------
@@ -260,9 +270,13 @@ def save_draft(
         covenant = _covenant(activation)
         version = selectors.current_version(covenant)
         if version.is_frozen:
-            version = CovenantVersion.objects.create(
-                covenant=covenant, number=version.number + 1, title=title, created_by=by
+            frozen, version = (
+                version,
+                CovenantVersion.objects.create(
+                    covenant=covenant, number=version.number + 1, title=title, created_by=by
+                ),
             )
+            _copy_attachments(frozen, version)
         version.title, version.basis, version.theme = title.strip(), basis.strip(), theme.strip()
         version.preamble, version.closing = preamble.strip(), closing.strip()
         version.save()
@@ -292,6 +306,21 @@ def save_draft(
         )
         _audit("covenant.draft_saved", actor, covenant, version=version.number)
     return version
+
+
+@transaction.atomic
+def attach(*, task, by, name: str, file) -> Attachment:
+    """Attach a document to the draft (a new version if the current one was reviewed)."""
+    with _acting_on(task, by, "draft") as (activation, actor):
+        covenant = _covenant(activation)
+        version = selectors.current_version(covenant)
+        if version.is_frozen:
+            _refuse(_("Save the changed text first: attachments join the new version."))
+        attachment = Attachment.objects.create(
+            version=version, name=name.strip() or file.name, file=file, uploaded_by=by
+        )
+        _audit("covenant.attached", actor, covenant, version=version.number, name=attachment.name)
+    return attachment
 
 
 @transaction.atomic

@@ -20,7 +20,7 @@ from django.views.generic import TemplateView
 from viewflow.urls import AppMenuMixin, Viewset
 
 from flows.pledges import forms, selectors, services
-from flows.pledges.models import Covenant, CovenantStatus
+from flows.pledges.models import Attachment, Covenant, CovenantStatus
 from signatures.models import RequestStatus, Revision, SigningRequest
 from workflows.models import Role
 
@@ -129,6 +129,7 @@ class DraftView(StepView):
     actions = {
         "save": ("draft_form", "save"),
         "submit": ("draft_form", "submit"),
+        "attach": ("attachment_form", "attach"),
         "withdraw": ("withdraw_form", "withdraw"),
     }
 
@@ -150,6 +151,9 @@ class DraftView(StepView):
             ),
             "target_forms": forms.TargetFormSet(data, initial=targets, prefix="targets"),
             "withdraw_form": forms.WithdrawForm(data if data and "withdraw" in data else None),
+            "attachment_form": forms.AttachmentForm(
+                *((data, self.request.FILES) if data and "attach" in data else ())
+            ),
         }
 
     def _save(self, form):
@@ -178,6 +182,16 @@ class DraftView(StepView):
     def withdraw(self, form):
         services.withdraw(task=self.task, by=self.request.user, reason=form.cleaned_data["reason"])
         return self.done(_("The covenant was withdrawn."))
+
+    def attach(self, form):
+        upload = form.cleaned_data["file"]
+        if upload is None:
+            raise ValidationError(_("Choose the file to attach."))
+        attachment = services.attach(
+            task=self.task, by=self.request.user, name=form.cleaned_data["name"], file=upload
+        )
+        messages.success(self.request, _("%(name)s attached.") % {"name": attachment.name})
+        return HttpResponseRedirect(self.request.get_full_path())
 
 
 class ReviewView(StepView):
@@ -348,6 +362,14 @@ class RevisionDownloadView(View):
         )
 
 
+class AttachmentDownloadView(View):
+    def get(self, request, pk, attachment):
+        stored = get_object_or_404(Attachment, version__covenant_id=pk, pk=attachment)
+        return FileResponse(
+            stored.file.open("rb"), as_attachment=True, filename=stored.file.name.rsplit("/")[-1]
+        )
+
+
 class CovenantViewset(AppMenuMixin, Viewset):
     """Covenants: every signed-in official may read them; steps go through the tasks."""
 
@@ -357,6 +379,11 @@ class CovenantViewset(AppMenuMixin, Viewset):
 
     index_path = path("", CovenantListView.as_view(), name="index")
     detail_path = path("<int:pk>/", CovenantDetailView.as_view(), name="detail")
+    attachment_path = path(
+        "<int:pk>/attachments/<int:attachment>/",
+        AttachmentDownloadView.as_view(),
+        name="attachment",
+    )
     revision_path = path(
         "<int:pk>/revisions/<int:revision>.pdf", RevisionDownloadView.as_view(), name="revision"
     )

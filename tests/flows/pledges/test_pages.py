@@ -236,3 +236,40 @@ def test_decline_reopen_and_a_substitute_signature_through_http(client, covenant
     run_pending_tasks()
     field = covenant.versions.order_by("-number")[0].document.fields.get(signer=bloc.heads[1])
     assert (field.signed_by, field.signing_prefix) == (deputy, "KT.")
+
+
+def test_attachments_join_the_draft_and_its_next_versions(
+    client, covenant_bloc, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from flows.pledges import forms
+
+    settings.MEDIA_ROOT = tmp_path
+    bloc = covenant_bloc(2)
+    covenant = services.start_covenant(term=bloc.term, by=bloc.officer)
+    client.force_login(bloc.officer)
+    draft = execute_url(task_of(covenant, CovenantFlow.draft, bloc.officer))
+    rules = SimpleUploadedFile("quy-che.pdf", b"%PDF-1.7 quy che", "application/pdf")
+    response = client.post(draft, {"name": "Quy chế khối", "file": rules, "attach": "1"})
+    assert response.status_code == 302
+    response = client.post(draft, {"name": "", "attach": "1"})
+    assert "Hãy chọn tệp" in response.content.decode()
+
+    settings_limit, forms.ATTACHMENT_MAX_BYTES = forms.ATTACHMENT_MAX_BYTES, 4
+    try:
+        big = SimpleUploadedFile("lon.pdf", b"%PDF-1.7 too large", "application/pdf")
+        response = client.post(draft, {"name": "", "file": big, "attach": "1"})
+    finally:
+        forms.ATTACHMENT_MAX_BYTES = settings_limit
+    assert "quá lớn" in response.content.decode()
+
+    page = client.get(reverse("thidua:covenants:detail", args=[covenant.pk])).content.decode()
+    [link] = re.findall(r'href="(/thidua/covenants/\d+/attachments/\d+/)"', page)
+    download = client.get(link)
+    assert b"".join(download.streaming_content) == b"%PDF-1.7 quy che"
+
+    draft_and_submit(bloc, covenant)
+    review_all(bloc, covenant, changes_by=bloc.heads[1])
+    draft_and_submit(bloc, covenant)  # version 2 keeps the attachment
+    assert [a.name for a in covenant.versions.get(number=2).attachments.all()] == ["Quy chế khối"]
