@@ -8,10 +8,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # Set up Django before importing anything that touches models.
 django_asgi_app = get_asgi_application()
 
-from channels.routing import ProtocolTypeRouter  # noqa: E402
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from config.worker import lifespan  # noqa: E402
+from notifications.routing import websocket_urlpatterns  # noqa: E402
 from signatures.devpki import mount_responders  # noqa: E402
 
 http_app = django_asgi_app
@@ -21,4 +24,9 @@ if settings.SIGNING_DEV_PKI:
         http_app, directory=settings.SIGNING_DEV_PKI_DIR, url_prefix=settings.SIGNING_DEV_PKI_URL
     )
 
-application = ProtocolTypeRouter({"http": http_app, "lifespan": lifespan})
+# Live pages: the session authenticates a socket, and only pages of our own hosts may open one.
+websocket_app = AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+
+application = ProtocolTypeRouter(
+    {"http": http_app, "websocket": websocket_app, "lifespan": lifespan}
+)

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "signatures",
     "flows.blocs",
     "flows.pledges",
+    "notifications",
     "flows.demo",
 ]
 

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import connections
 from django_tasks_db.management.commands.db_worker import Worker
 
-from config import live
+from notifications import live
 
 logger = logging.getLogger(__name__)
 

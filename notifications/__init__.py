@@ -1,2 +1,1 @@
-"""Channels routing and consumers, the event bus, in-app notifications, e-mail and reminders.
-Filled in by the live-status issue."""
+"""Channels routing and consumers, the event bus, in-app notifications and e-mail."""

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
-from flows.pledges import documents, selectors
+from flows.pledges import documents, events, selectors
 from flows.pledges.models import (
     LIVE_STATUSES,
     Attachment,
@@ -32,7 +32,7 @@ from signatures import services as signing
 from signatures.models import FieldKind, SignatureField
 from workflows.models import Appointment, Role, person_name
 from workflows.resolvers import actor_for
-from workflows.services import issue_number, record_event
+from workflows.services import issue_number
 
 OPEN_TASK_STATUSES = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
 
@@ -88,10 +88,9 @@ def start_covenant(*, term, by) -> Covenant:
         )
     covenant = Covenant.objects.create(term=term, created_by=by)
     _copy_version(_previous_version(term), covenant, number=1, by=by)
-    record_event(
-        "covenant.started", actor=by, obj=covenant, data={"bloc": term.bloc.code, "year": term.year}
-    )
-    _flow().start.run(covenant=covenant)
+    events.covenant_event("covenant.started", covenant, actor=by, bloc=term.bloc.code)
+    process = _flow().start.run(covenant=covenant)
+    events.announce_tasks(process.pk, covenant.pk, before={})
     return covenant
 
 
@@ -205,7 +204,8 @@ def _finish(activation, by) -> None:
         activation.assign(by)
     if activation.task.status == STATUS.ASSIGNED:
         activation.start(None)
-    activation.execute()
+    with events.inbox_changes(activation.process.pk, activation.process.covenant_id):
+        activation.execute()
 
 
 def _covenant(activation) -> Covenant:
@@ -213,12 +213,13 @@ def _covenant(activation) -> Covenant:
 
 
 def _audit(action, actor, covenant, **data):
-    record_event(
+    events.covenant_event(
         action,
+        covenant,
         actor=actor.person,
         on_behalf_of=actor.principal if actor.is_substitute else None,
-        obj=covenant,
-        data={"prefix": actor.signing_prefix, **data},
+        prefix=actor.signing_prefix,
+        **data,
     )
 
 
@@ -407,7 +408,7 @@ def conclude_review(covenant: Covenant) -> Covenant:
     else:
         covenant.conclude_review()
     covenant.save()
-    record_event("covenant.review_concluded", obj=covenant, data={"status": covenant.status})
+    events.covenant_event("covenant.review_concluded", covenant)
     return covenant
 
 
@@ -450,7 +451,8 @@ def prepare_document(version_id: int) -> None:
             flow_task=flow.prepare_document,
             status=STATUS.NEW,
         )
-        flow.prepare_document.run(waiting, version=version, document=document)
+        with events.inbox_changes(waiting.process_id, version.covenant_id):
+            flow.prepare_document.run(waiting, version=version, document=document)
 
 
 def attach_document(covenant: Covenant, version: CovenantVersion, document) -> Covenant:
@@ -459,10 +461,8 @@ def attach_document(covenant: Covenant, version: CovenantVersion, document) -> C
     version.save(update_fields=["document"])
     covenant.open_signing()
     covenant.save()
-    record_event(
-        "covenant.signing_opened",
-        obj=covenant,
-        data={"version": version.number, "document": document.pk},
+    events.covenant_event(
+        "covenant.signing_opened", covenant, version=version.number, document=document.pk
     )
     return covenant
 
@@ -584,8 +584,8 @@ def membership_changed(*, term, by) -> None:
         )
         covenant.decline()
         covenant.save()
-        record_event(
-            "covenant.signing_stopped", actor=by, obj=covenant, data={"reason": declined.reason}
+        events.covenant_event(
+            "covenant.signing_stopped", covenant, actor=by, reason=declined.reason
         )
         activation.process.covenant = covenant
         _finish(activation, by)
@@ -658,12 +658,12 @@ def on_field_signed(field: SignatureField, request) -> None:
         ).exists():
             covenant.complete_signing()
         covenant.save()
-        record_event(
+        events.covenant_event(
             "covenant.signed" if field.kind == FieldKind.PERSONAL else "covenant.in_force",
+            covenant,
             actor=request.person,
             on_behalf_of=field.signer if field.signer_id != request.person_id else None,
-            obj=covenant,
-            data={"field": field.name, "status": covenant.status},
+            field=field.name,
         )
         activation.process.covenant = covenant
         _finish(activation, request.person)
@@ -679,7 +679,7 @@ def close(*, covenant: Covenant, by) -> Covenant:
         covenant = Covenant.objects.select_for_update().get(pk=covenant.pk)
         covenant.close()
         covenant.save()
-        record_event("covenant.closed", actor=by, obj=covenant)
+        events.covenant_event("covenant.closed", covenant, actor=by)
     return covenant
 
 

@@ -10,8 +10,8 @@ from channels.layers import get_channel_layer
 from django.db import connections
 from django.tasks import task
 
-from config import live
 from config.worker import InProcessWorker
+from notifications import live
 
 
 @task

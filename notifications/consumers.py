@@ -1,0 +1,80 @@
+"""Websocket consumers: authenticated by the Django session, joined only to groups the user may
+see. Each sends the browser the events of its groups; pages then re-read their snapshot."""
+
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from notifications import events
+from notifications.access import may_watch_board
+
+#: Close codes sent after accept() (a close before accept is an HTTP 403 the browser cannot read).
+UNAUTHENTICATED = 4401
+FORBIDDEN = 4403
+
+
+class LiveConsumer(AsyncJsonWebsocketConsumer):
+    """Subclasses name the groups of a connection, or None to refuse it."""
+
+    groups_joined: list[str] = []
+
+    async def groups_for(self, user) -> list[str] | None:
+        raise NotImplementedError
+
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.accept()
+            await self.close(code=UNAUTHENTICATED)
+            return
+        groups = await self.groups_for(user)
+        if not groups:
+            await self.accept()
+            await self.close(code=FORBIDDEN)
+            return
+        self.groups_joined = groups
+        for group in groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code):
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def dispatch(self, message):
+        # channels >= 4.2 closes old database connections (a hop through one shared thread)
+        # before every handler; relaying an event touches no database, so skip that hop: it
+        # was 40 % of the server's time in a fan-out (docs/notes, realtime §3).
+        if message["type"] == events.MESSAGE_TYPE:
+            await self.live_event(message)
+        else:
+            await super().dispatch(message)
+
+    async def live_event(self, message):
+        await self.send_json({key: value for key, value in message.items() if key != "type"})
+
+    async def receive_json(self, content, **kwargs):
+        """Clients only listen; anything they send is ignored."""
+
+
+class InboxConsumer(LiveConsumer):
+    """``/ws/inbox/``: the user's own tasks and notifications."""
+
+    async def groups_for(self, user):
+        return [events.user_group(user.pk)]
+
+
+class DocumentConsumer(LiveConsumer):
+    """``/ws/<kind>/<pk>/``: a document every signed-in official may read (a covenant)."""
+
+    async def groups_for(self, user):
+        kwargs = self.scope["url_route"]["kwargs"]
+        return [events.document_group(kwargs["kind"], kwargs["pk"])]
+
+
+class BoardConsumer(LiveConsumer):
+    """``/ws/board/<jurisdiction>/<year>/``: for those who watch the jurisdiction's blocs."""
+
+    async def groups_for(self, user):
+        kwargs = self.scope["url_route"]["kwargs"]
+        if not await may_watch_board(user, kwargs["jurisdiction"]):
+            return None
+        return [events.board_group(kwargs["jurisdiction"], kwargs["year"])]

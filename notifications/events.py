@@ -1,0 +1,65 @@
+"""The event bus: every domain event goes to the audit log and, once committed, to the live pages.
+
+``publish`` appends the audit entry in the caller's transaction and sends to the channel-layer
+groups only after that transaction commits: a rolled-back change publishes nothing. Messages
+carry what changed, not the new state: a page re-reads its snapshot when told, so an event
+missed while offline is never missing from what the page shows.
+"""
+
+from dataclasses import dataclass
+from functools import partial
+
+from django.db import transaction
+
+from notifications import live
+from workflows.services import record_event
+
+#: The message type every live socket receives (the consumers' ``live_event`` handler).
+MESSAGE_TYPE = "live.event"
+
+
+def user_group(user_id: int) -> str:
+    """A person's inbox and notification bell."""
+    return f"user.{user_id}"
+
+
+def document_group(kind: str, pk: int) -> str:
+    """One document's page, e.g. ``document_group("covenant", 12)``."""
+    return f"{kind}.{pk}"
+
+
+def board_group(jurisdiction_id: int, year: int) -> str:
+    """A jurisdiction's progress board for a year."""
+    return f"board.{jurisdiction_id}.{year}"
+
+
+@dataclass(frozen=True)
+class Event:
+    """What happened, for the audit log and the pages: ``name`` such as "task.created"."""
+
+    name: str
+    data: dict
+
+
+def publish(
+    name: str,
+    *,
+    groups: list[str],
+    data: dict | None = None,
+    actor=None,
+    on_behalf_of=None,
+    obj=None,
+    audit: bool = True,
+) -> Event:
+    """Record the event and publish it to ``groups`` after the transaction commits.
+
+    ``audit=False`` when the caller's service has already written the audit entry of this
+    change (one fact, one entry).
+    """
+    event = Event(name=name, data=data or {})
+    if audit:
+        record_event(name, actor=actor, on_behalf_of=on_behalf_of, obj=obj, data=event.data)
+    message = {"type": MESSAGE_TYPE, "event": name, **event.data}
+    for group in dict.fromkeys(groups):
+        transaction.on_commit(partial(live.send_to_group, group, message), robust=True)
+    return event
