@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "signatures",
     "flows.blocs",
     "flows.pledges",
+    "flows.board",
     "notifications",
     "flows.demo",
 ]
@@ -71,6 +72,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -206,6 +208,8 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "thidua@localhost")
+# Where officials reach the site: links in e-mails are made absolute with it.
+SITE_URL = env.string("SITE_URL", "http://127.0.0.1:8000")
 SERVER_EMAIL = env.string("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 

@@ -13,8 +13,10 @@ from viewflow.urls import Application, Site, route
 from viewflow.workflow.flow import FlowViewset, WorkflowAppViewset
 
 from flows.blocs.views import BlocViewset, MyOrganisationViewset
+from flows.board.views import BoardViewset
 from flows.pledges.flows import CovenantFlow
 from flows.pledges.views import CovenantViewset
+from notifications.views import NotificationViewset
 from signatures.views import CredentialViewset, ValidationViewset
 from workflows.views import ArchiveListView, InboxListView, QueueListView
 
@@ -39,9 +41,11 @@ class EmulationApp(Application):
     base_template_name = "thidua/base_page.html"
     blocs_path = route("blocs/", BlocViewset())
     covenants_path = route("covenants/", CovenantViewset())
+    board_path = route("board/", BoardViewset())
     me_path = route("me/", MyOrganisationViewset())
     validation_path = route("validation/", ValidationViewset())
     credentials_path = route("credentials/", CredentialViewset())
+    notifications_path = route("notifications/", NotificationViewset())
 
 
 class ThiDuaSite(Site):

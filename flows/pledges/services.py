@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
-from flows.pledges import documents, events, selectors
+from flows.pledges import documents, events, notices, selectors
 from flows.pledges.models import (
     LIVE_STATUSES,
     Attachment,
@@ -531,9 +531,7 @@ def decline(*, task, by, reason: str) -> SigningDecline:
         _audit("covenant.signature_declined", actor, covenant, reason=declined.reason)
         activation.process.covenant = covenant
         _finish(activation, by)
-    from flows.pledges import tasks
-
-    transaction.on_commit(lambda: tasks.notify_decline.enqueue(declined.pk))
+        notices.declined(declined)
     return declined
 
 
@@ -589,9 +587,7 @@ def membership_changed(*, term, by) -> None:
         )
         activation.process.covenant = covenant
         _finish(activation, by)
-    from flows.pledges import tasks
-
-    transaction.on_commit(lambda: tasks.notify_decline.enqueue(declined.pk))
+        notices.declined(declined)
 
 
 # -- numbering and the organisation signature ---------------------------------------------------
@@ -668,9 +664,7 @@ def on_field_signed(field: SignatureField, request) -> None:
         activation.process.covenant = covenant
         _finish(activation, request.person)
     if covenant.status == CovenantStatus.IN_FORCE:
-        from flows.pledges import tasks
-
-        transaction.on_commit(lambda: tasks.notify_in_force.enqueue(covenant.pk))
+        notices.in_force(covenant)
 
 
 def close(*, covenant: Covenant, by) -> Covenant:

@@ -1,0 +1,74 @@
+// Live pages. Each element with data-live-socket opens that websocket; it reconnects with a
+// growing delay (0.5 s to 30 s) when the connection drops. On every event, and on every
+// (re)connection, the page re-reads its own snapshot: the elements marked data-live-region
+// are replaced with those of a fresh copy of the page. Events missed while offline therefore
+// always show once the socket is back. A close with 4401/4403 (signed out, not allowed) stops.
+(function () {
+  "use strict";
+  var FIRST_DELAY = 500, MAX_DELAY = 30000, REFUSED = [4401, 4403];
+  var sockets = [];
+  var refreshing = false, pending = false;
+
+  function refresh() {
+    if (refreshing) { pending = true; return; }
+    refreshing = true;
+    fetch(window.location.href, { credentials: "same-origin", headers: { "X-Live-Refresh": "1" } })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (!html) return;
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        document.querySelectorAll("[data-live-region]").forEach(function (region) {
+          var name = region.getAttribute("data-live-region");
+          var replacement = fresh.querySelector('[data-live-region="' + name + '"]');
+          if (replacement) region.replaceWith(document.importNode(replacement, true));
+        });
+        document.dispatchEvent(new CustomEvent("thidua:live-refreshed"));
+      })
+      .catch(function () { /* offline: the next (re)connection refreshes */ })
+      .finally(function () {
+        refreshing = false;
+        if (pending) { pending = false; refresh(); }
+      });
+  }
+
+  function open(path) {
+    var state = { closed: false, delay: FIRST_DELAY, socket: null };
+    function connect() {
+      var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+      var socket = new WebSocket(scheme + window.location.host + path);
+      state.socket = socket;
+      socket.onopen = function () { state.delay = FIRST_DELAY; refresh(); };
+      socket.onmessage = function () { refresh(); };
+      socket.onclose = function (event) {
+        if (state.closed || REFUSED.indexOf(event.code) >= 0) return;
+        setTimeout(connect, state.delay);
+        state.delay = Math.min(state.delay * 2, MAX_DELAY);
+      };
+    }
+    connect();
+    return state;
+  }
+
+  function start() {
+    stop();
+    var paths = {};
+    document.querySelectorAll("[data-live-socket]").forEach(function (element) {
+      paths[element.getAttribute("data-live-socket")] = true;
+    });
+    Object.keys(paths).forEach(function (path) { sockets.push(open(path)); });
+  }
+
+  function stop() {
+    sockets.forEach(function (state) {
+      state.closed = true;
+      if (state.socket) state.socket.close();
+    });
+    sockets = [];
+  }
+
+  // viewflow's frontend navigates with Turbo: pages change without a full load.
+  document.addEventListener("turbo:load", start);
+  document.addEventListener("turbo:before-render", stop);
+  if (document.readyState !== "loading") start();
+  else document.addEventListener("DOMContentLoaded", start);
+})();
