@@ -1,0 +1,77 @@
+"""The progress board: who may open it, what it shows, constant queries."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from flows.board import selectors
+from flows.pledges import services
+from tests.flows.pledges.test_flow import adopt, draft_and_submit, review_all, sign_all
+from workflows import services as workflow_services
+from workflows.models import Role
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def council_member(jurisdiction, kinds, make_user, appoint):
+    council = workflow_services.create_organisation(
+        code="hoi-dong", name="Hội đồng TĐKT", kind=kinds["hoi-dong"], parent=jurisdiction, by=None
+    )
+    member = make_user()
+    appoint(member, council, Role.COUNCIL_MEMBER)
+    return member
+
+
+def board_url(jurisdiction):
+    return reverse("thidua:board:board", args=[jurisdiction.pk, timezone.localdate().year])
+
+
+def test_the_board_shows_each_blocs_covenant_and_signatures(
+    client, covenant_bloc, council_member, jurisdiction
+):
+    bloc = covenant_bloc(3)
+    covenant = services.start_covenant(term=bloc.term, by=bloc.officer)
+    draft_and_submit(bloc, covenant)
+    review_all(bloc, covenant)
+    adopt(bloc, covenant)
+    sign_all(bloc, covenant, heads=bloc.heads[:2])
+
+    [row] = selectors.board(jurisdiction, timezone.localdate().year)
+    [cell] = row.cells
+    assert (cell.status, cell.done, cell.total, cell.overdue) == ("signing", 2, 3, 0)
+    assert cell.next_due is not None
+
+    client.force_login(council_member)
+    page = client.get(board_url(jurisdiction)).content.decode()
+    assert "Khối thi đua kiểm thử" in page and "2/3" in page and "Đang ký" in page
+
+
+def test_only_the_council_and_home_affairs_open_the_board(
+    client, covenant_bloc, council_member, jurisdiction
+):
+    bloc = covenant_bloc(2)
+    client.force_login(bloc.heads[0])
+    assert client.get(board_url(jurisdiction)).status_code == 403
+    client.force_login(council_member)
+    assert client.get(board_url(jurisdiction)).status_code == 200
+    assert client.get(reverse("thidua:board:index")).status_code == 200
+
+
+def test_the_board_is_constant_in_queries(client, covenant_bloc, council_member, jurisdiction):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(board_url(jurisdiction)).status_code == 200
+        return len(captured)
+
+    client.force_login(council_member)
+    first = covenant_bloc(2)
+    services.start_covenant(term=first.term, by=first.officer)
+    one_bloc = queries()
+    for _ in range(2):
+        more = covenant_bloc(2)
+        covenant = services.start_covenant(term=more.term, by=more.officer)
+        draft_and_submit(more, covenant)
+    assert queries() == one_bloc
