@@ -3,6 +3,8 @@
 // (re)connection, the page re-reads its own snapshot: the elements marked data-live-region
 // are replaced with those of a fresh copy of the page. Events missed while offline therefore
 // always show once the socket is back. A close with 4401/4403 (signed out, not allowed) stops.
+// A page that no longer exists for this user (a task step once the task is done) moves on to
+// the address in its data-live-done-url.
 (function () {
   "use strict";
   var FIRST_DELAY = 500, MAX_DELAY = 30000, REFUSED = [4401, 4403];
@@ -13,7 +15,14 @@
     if (refreshing) { pending = true; return; }
     refreshing = true;
     fetch(window.location.href, { credentials: "same-origin", headers: { "X-Live-Refresh": "1" } })
-      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (response) {
+        if (response.ok) return response.text();
+        var done = document.querySelector("[data-live-done-url]");
+        if (done && [403, 404, 410].indexOf(response.status) >= 0) {
+          window.location.assign(done.getAttribute("data-live-done-url"));
+        }
+        return null;
+      })
       .then(function (html) {
         if (!html) return;
         var fresh = new DOMParser().parseFromString(html, "text/html");
