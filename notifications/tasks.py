@@ -7,6 +7,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from notifications.models import Notification
+from notifications.reminders import send_reminders
 from notifications.services import wants_email
 
 
@@ -31,3 +32,10 @@ def send_emails(notification_ids: list[int]) -> int:
 
 def _absolute(url: str) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{url}" if url.startswith("/") else url
+
+
+@task
+def send_reminders_task() -> dict:
+    """``manage.py send_reminders`` as a task (``--enqueue``): returns the counts."""
+    report = send_reminders()
+    return {"reminded": report.reminded, "overdue": report.overdue, "escalated": report.escalated}

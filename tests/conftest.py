@@ -10,8 +10,8 @@ from django.utils import translation
 
 from workflows import services
 
-# The development PKI and its services, shared by the signature and the flow tests.
-pytest_plugins = ["tests.fixtures.pki"]
+# The development PKI and its services, and blocs ready for a covenant, shared by the tests.
+pytest_plugins = ["tests.fixtures.pki", "tests.fixtures.covenants"]
 
 _sequence = itertools.count(1)
 

@@ -30,6 +30,8 @@ class BlocAdmin(AuditedAdmin):
             signing_order=obj.signing_order,
             review_days=obj.review_days,
             signing_days=obj.signing_days,
+            reminder_days=obj.reminder_days,
+            escalate_overdue=obj.escalate_overdue,
             by=request.user,
         )
 

@@ -71,6 +71,18 @@ class Bloc(models.Model):
         default=7,
         help_text=_("Each member head signs the adopted covenant within this many days."),
     )
+    reminder_days = models.PositiveSmallIntegerField(
+        _("reminder, days before the due date"),
+        default=2,
+        help_text=_(
+            "Whoever holds a task of the bloc is reminded this many days before it is due."
+        ),
+    )
+    escalate_overdue = models.BooleanField(
+        _("tell the deputy head of overdue tasks"),
+        default=False,
+        help_text=_("When a head's task is overdue, his unit's deputy head is told as well."),
+    )
 
     class Meta:
         ordering = ["jurisdiction__name", "name"]

@@ -24,7 +24,8 @@ def create_bloc(
     description: str = "",
     **rules,
 ) -> Bloc:
-    """``rules``: the bloc's covenant settings (signing_order, review_days, signing_days)."""
+    """``rules``: the bloc's settings (signing_order, review_days, signing_days,
+    reminder_days, escalate_overdue)."""
     require_permission(by, "blocs.add_bloc", _("You may not create emulation blocs."))
     bloc = Bloc(
         code=code,

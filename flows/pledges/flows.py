@@ -26,6 +26,11 @@ def _leader(process):
     return process.covenant.term.leader
 
 
+def _reminders(process):
+    bloc = process.covenant.term.bloc
+    return bloc.reminder_days, bloc.escalate_overdue
+
+
 def _status_is(*statuses):
     return lambda activation: activation.process.covenant.status in statuses
 
@@ -62,6 +67,7 @@ class CovenantFlow(flow.Flow):
             Role.HEAD,
             action=DelegationScope.REVIEW,
             due_days=lambda process: process.covenant.term.bloc.review_days,
+            reminders=_reminders,
         )
         .Annotation(title=_("Comment on the draft covenant"))
         .Permission("pledges.manage_covenantprocess")
@@ -73,7 +79,7 @@ class CovenantFlow(flow.Flow):
 
     adopt = (
         RoleTask(views.AdoptView.as_view())
-        .Role(Role.HEAD, unit=_leader, due_days=lambda process: LEADER_DAYS)
+        .Role(Role.HEAD, unit=_leader, due_days=lambda process: LEADER_DAYS, reminders=_reminders)
         .Annotation(title=_("Adopt the covenant"))
         .Permission("pledges.manage_covenantprocess")
         .Next(this.prepare_document)
@@ -88,6 +94,7 @@ class CovenantFlow(flow.Flow):
             Role.HEAD,
             action=DelegationScope.SIGN,
             due_days=lambda process: process.covenant.term.bloc.signing_days,
+            reminders=_reminders,
         )
         .Annotation(title=_("Sign the covenant"))
         .Permission("pledges.manage_covenantprocess")
@@ -108,7 +115,7 @@ class CovenantFlow(flow.Flow):
 
     answer_decline = (
         RoleTask(views.AnswerDeclineView.as_view())
-        .Role(Role.HEAD, unit=_leader, due_days=lambda process: LEADER_DAYS)
+        .Role(Role.HEAD, unit=_leader, due_days=lambda process: LEADER_DAYS, reminders=_reminders)
         .Annotation(title=_("Answer a declined signature"))
         .Permission("pledges.manage_covenantprocess")
         .Next(this.after_answer)
@@ -122,6 +129,7 @@ class CovenantFlow(flow.Flow):
             unit=_leader,
             action=DelegationScope.SIGN,
             due_days=lambda process: CLERK_DAYS,
+            reminders=_reminders,
         )
         .Annotation(title=_("Number and apply the organisation signature"))
         .Permission("pledges.manage_covenantprocess")

@@ -55,8 +55,9 @@ class RoleTask(flow.View):
     """A task for the person acting in ``role`` at a unit.
 
     ``unit(process)`` gives the unit when the task data (from a :class:`FanOut`) has none;
-    ``due_days(process)`` the days allowed. The task data keeps the unit, the due date and
-    who it was assigned to, so that lists need no further queries.
+    ``due_days(process)`` the days allowed. The task data keeps the unit, the due date, the
+    reminder rules and who it was assigned to, so that lists and the reminders
+    (``notifications.reminders``) need no further queries.
     """
 
     activation_class = RoleTaskActivation
@@ -67,9 +68,14 @@ class RoleTask(flow.View):
         self._unit = None
         self._action = DelegationScope.ALL
         self._due_days = None
+        self._reminders = None
 
-    def Role(self, role, *, unit=None, action=DelegationScope.ALL, due_days=None):  # noqa: N802
-        self._role, self._unit, self._action, self._due_days = role, unit, action, due_days
+    def Role(  # noqa: N802 (viewflow's naming)
+        self, role, *, unit=None, action=DelegationScope.ALL, due_days=None, reminders=None
+    ):
+        """``reminders(process)``: (days before the due date, escalate when overdue)."""
+        self._role, self._unit, self._action = role, unit, action
+        self._due_days, self._reminders = due_days, reminders
         return self
 
     @property
@@ -89,6 +95,8 @@ class RoleTask(flow.View):
             data["owner"] = actors[0].person.pk
         if self._due_days is not None:
             data["due"] = (today + datetime.timedelta(days=self._due_days(process))).isoformat()
+            if self._reminders is not None:
+                data["remind_days"], data["escalate"] = self._reminders(process)
         return data
 
     def calc_owner(self, activation):
