@@ -44,7 +44,8 @@ run: install run-packages
 		--bloc cum-khoi-huyen-hp --year 2024 --signatures 4
 	@echo
 	@echo "Serving http://$(HOST):$(PORT)/ (Ctrl+C stops)"
-	$(PY) -m uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan on
+	$(PY) -m uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan on \
+		--ws-per-message-deflate false
 
 test: install test-packages
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -53,10 +54,12 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-# Signing and validation benchmarks, ours against a naive pyHanko baseline (a few minutes, all
-# on 127.0.0.1); rewrites docs/benchmarks.md with the figures of the run.
+# Signing and validation benchmarks, ours against a naive pyHanko baseline, and the live-page
+# benchmark (1000 sockets, needs Redis on 127.0.0.1) (a few minutes, all
+# on 127.0.0.1); rewrite docs/benchmarks.md and docs/benchmarks-live.md with the figures.
 bench: install
 	$(PY) tests/benchmarks/bench_signing.py --output docs/benchmarks.md
+	$(PY) tests/benchmarks/bench_live.py --output docs/benchmarks-live.md
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -8,12 +8,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # Set up Django before importing anything that touches models.
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from config.worker import lifespan  # noqa: E402
+from notifications.middleware import SessionUserMiddleware  # noqa: E402
 from notifications.routing import websocket_urlpatterns  # noqa: E402
 from signatures.devpki import mount_responders  # noqa: E402
 
@@ -25,7 +25,7 @@ if settings.SIGNING_DEV_PKI:
     )
 
 # Live pages: the session authenticates a socket, and only pages of our own hosts may open one.
-websocket_app = AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+websocket_app = AllowedHostsOriginValidator(SessionUserMiddleware(URLRouter(websocket_urlpatterns)))
 
 application = ProtocolTypeRouter(
     {"http": http_app, "websocket": websocket_app, "lifespan": lifespan}

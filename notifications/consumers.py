@@ -1,7 +1,13 @@
 """Websocket consumers: authenticated by the Django session, joined only to groups the user may
 see. Each sends the browser the events of its groups; pages then re-read their snapshot."""
 
+import asyncio
+import contextlib
+import functools
+
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
 
 from notifications import events
 from notifications.access import may_watch_board
@@ -39,6 +45,38 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
 
+    async def __call__(self, scope, receive, send):
+        """As channels' ``AsyncConsumer.__call__``, with each source read in a loop of its own.
+
+        Channels waits on the client and the channel layer together, creating a task and an
+        ``asyncio.wait`` for every message: in a 1000-socket fan-out that was a third of the
+        server's time (docs/benchmarks-live.md). Here each source has one long-lived reader.
+        """
+        self.scope = scope
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        self.channel_name = await self.channel_layer.new_channel()
+        self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
+        self.base_send = send
+
+        async def relay(source):
+            while True:
+                await self.dispatch(await source())
+
+        readers = [
+            asyncio.ensure_future(relay(receive)),
+            asyncio.ensure_future(relay(self.channel_receive)),
+        ]
+        try:
+            done, _pending = await asyncio.wait(readers, return_when=asyncio.FIRST_EXCEPTION)
+            for reader in done:
+                if not isinstance(reader.exception(), StopConsumer):
+                    reader.result()  # an unexpected error propagates, as in channels
+        finally:
+            for reader in readers:
+                reader.cancel()
+                with contextlib.suppress(asyncio.CancelledError, StopConsumer):
+                    await reader
+
     async def dispatch(self, message):
         # channels >= 4.2 closes old database connections (a hop through one shared thread)
         # before every handler; relaying an event touches no database, so skip that hop: it
@@ -49,7 +87,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await super().dispatch(message)
 
     async def live_event(self, message):
-        await self.send_json({key: value for key, value in message.items() if key != "type"})
+        await self.send(text_data=message["text"])
 
     async def receive_json(self, content, **kwargs):
         """Clients only listen; anything they send is ignored."""

@@ -6,9 +6,11 @@ carry what changed, not the new state: a page re-reads its snapshot when told, s
 missed while offline is never missing from what the page shows.
 """
 
+import json
 from dataclasses import dataclass
 from functools import partial
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from notifications import live
@@ -59,7 +61,9 @@ def publish(
     event = Event(name=name, data=data or {})
     if audit:
         record_event(name, actor=actor, on_behalf_of=on_behalf_of, obj=obj, data=event.data)
-    message = {"type": MESSAGE_TYPE, "event": name, **event.data}
+    # Encoded once here, not once per socket by each consumer.
+    text = json.dumps({"event": name, **event.data}, cls=DjangoJSONEncoder, ensure_ascii=False)
+    message = {"type": MESSAGE_TYPE, "text": text}
     for group in dict.fromkeys(groups):
         transaction.on_commit(partial(live.send_to_group, group, message), robust=True)
     return event
