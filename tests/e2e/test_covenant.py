@@ -60,3 +60,49 @@ def test_head_signs_and_the_watching_pages_update(browser, live_server_url, scre
     finally:
         watcher_context.close()
         head_context.close()
+
+
+# Chromium's offline emulation keeps open websockets open: the test closes them itself.
+KEEP_SOCKETS = """(() => {
+  const Native = window.WebSocket;
+  window.__sockets = [];
+  window.WebSocket = function (url, protocols) {
+    const socket = new Native(url, protocols);
+    window.__sockets.push(socket);
+    return socket;
+  };
+  window.WebSocket.prototype = Native.prototype;
+})()"""
+
+
+def test_a_page_offline_during_a_signature_shows_it_once_back(browser, live_server_url):
+    watcher_context, board = new_page(browser)
+    watcher_context.add_init_script(KEEP_SOCKETS)
+    head_context, page = new_page(browser)
+    try:
+        sign_in(board, live_server_url, "hp.council.m01")
+        board.wait_for_url("**/workflow/inbox/")
+        board.goto(f"{live_server_url}/thidua/board/")
+        board.get_by_role("link", name="2024").click()
+        row = board.locator("[data-testid=bloc-cum-khoi-huyen-hp] [data-testid=signatures]")
+        before = int(row.inner_text().split("/")[0])
+        board.wait_for_function("document.documentElement.dataset.liveOpened >= 1")
+        opened = int(board.evaluate("document.documentElement.dataset.liveOpened"))
+        watcher_context.set_offline(True)
+        board.evaluate("window.__sockets.forEach((socket) => socket.close())")
+
+        sign_in(page, live_server_url, "an-duong.head")
+        page.wait_for_url("**/workflow/inbox/")
+        page.locator("tr[data-row-id]", has_text="Ký giao ước").get_by_role("link").first.click()
+        page.locator("input[name=pin]").fill(DEMO_PIN)
+        page.locator("button[name=sign]").click()
+        page.wait_for_url(re.compile(r".*/thidua/covenants/\d+/$"), timeout=SIGNING_WAIT_MS)
+        board.wait_for_timeout(1000)
+        expect(row).to_have_text(f"{before}/8")  # offline: nothing new
+
+        watcher_context.set_offline(False)
+        expect(row).to_have_text(f"{before + 1}/8", timeout=SIGNING_WAIT_MS)
+        assert int(board.evaluate("document.documentElement.dataset.liveOpened")) > opened
+    finally:
+        watcher_context.close()
+        head_context.close()

@@ -135,10 +135,11 @@ async def test_anonymous_sockets_are_refused(path):
     assert (await communicator.receive_output(timeout=5))["code"] == consumers.UNAUTHENTICATED
 
 
-async def test_foreign_origin_sockets_are_refused():
+@pytest.mark.parametrize("path", ["/ws/inbox/", "/ws/covenant/1/", "/ws/board/1/2024/"])
+async def test_foreign_origin_sockets_are_refused(path):
     user = await make_official("an")
     communicator = socket_to(
-        "/ws/inbox/", await cookie_for(user), origin=(b"origin", b"https://evil.example")
+        path, await cookie_for(user), origin=(b"origin", b"https://evil.example")
     )
     ok, _ = await communicator.connect(timeout=5)
     assert not ok

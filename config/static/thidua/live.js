@@ -4,10 +4,11 @@
 // are replaced with those of a fresh copy of the page. Events missed while offline therefore
 // always show once the socket is back. A close with 4401/4403 (signed out, not allowed) stops.
 // A page that no longer exists for this user (a task step once the task is done) moves on to
-// the address in its data-live-done-url.
+// the address in its data-live-done-url. A region the user is typing in is never replaced: it
+// waits for a later refresh, so a PIN or a comment being typed is not wiped out.
 (function () {
   "use strict";
-  var FIRST_DELAY = 500, MAX_DELAY = 30000, REFUSED = [4401, 4403];
+  var FIRST_DELAY = 500, MAX_DELAY = 30000, REFUSED = [4401, 4403], RETRY_BUSY = 3000;
   var sockets = [];
   var refreshing = false, pending = false;
 
@@ -26,11 +27,14 @@
       .then(function (html) {
         if (!html) return;
         var fresh = new DOMParser().parseFromString(html, "text/html");
+        var skipped = false;
         document.querySelectorAll("[data-live-region]").forEach(function (region) {
+          if (busy(region)) { skipped = true; return; }
           var name = region.getAttribute("data-live-region");
           var replacement = fresh.querySelector('[data-live-region="' + name + '"]');
           if (replacement) region.replaceWith(document.importNode(replacement, true));
         });
+        if (skipped) setTimeout(refresh, RETRY_BUSY);
         document.dispatchEvent(new CustomEvent("thidua:live-refreshed"));
       })
       .catch(function () { /* offline: the next (re)connection refreshes */ })
@@ -40,13 +44,37 @@
       });
   }
 
+  // The user is typing in the region: a field has the focus or holds what he entered.
+  function busy(region) {
+    var fields = region.querySelectorAll("input, textarea, select");
+    return Array.prototype.some.call(fields, function (field) {
+      if (field.type === "hidden" || field.type === "submit") return false;
+      if (field === document.activeElement) return true;
+      if (field.type === "checkbox" || field.type === "radio") {
+        return field.checked !== field.defaultChecked;
+      }
+      if (field.tagName === "SELECT") {
+        return Array.prototype.some.call(field.options, function (option) {
+          return option.selected !== option.defaultSelected;
+        });
+      }
+      return field.value !== field.defaultValue;
+    });
+  }
+
   function open(path) {
     var state = { closed: false, delay: FIRST_DELAY, socket: null };
     function connect() {
       var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
       var socket = new WebSocket(scheme + window.location.host + path);
       state.socket = socket;
-      socket.onopen = function () { state.delay = FIRST_DELAY; refresh(); };
+      socket.onopen = function () {
+        state.delay = FIRST_DELAY;
+        // How many times the page's sockets opened: tests watch reconnections with it.
+        var root = document.documentElement;
+        root.dataset.liveOpened = String(Number(root.dataset.liveOpened || 0) + 1);
+        refresh();
+      };
       socket.onmessage = function () { refresh(); };
       socket.onclose = function (event) {
         if (state.closed || REFUSED.indexOf(event.code) >= 0) return;
