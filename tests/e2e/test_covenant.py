@@ -21,9 +21,10 @@ def new_page(browser):
 
 
 def test_head_signs_and_the_watching_pages_update(browser, live_server_url, screenshots_dir):
-    # The Hải Phòng cụm's covenant has 4 of 8 signatures; Tiên Lãng signs fifth.
+    # The Hải Phòng cụm's covenant has 4 of 8 signatures; Tiên Lãng signs fifth. Each page has
+    # a context (a window) of its own: a background tab is throttled, and its screenshot hung.
     watcher_context, watcher = new_page(browser)
-    board = watcher_context.new_page()
+    board_context, board = new_page(browser)
     head_context, page = new_page(browser)
     try:
         sign_in(watcher, live_server_url, "hp.council.m01")
@@ -32,6 +33,8 @@ def test_head_signs_and_the_watching_pages_update(browser, live_server_url, scre
         watcher.get_by_role("link", name="Cụm thi đua Khối huyện").click()
         field = watcher.locator("[data-testid=signing] tr", has_text="UBND huyện Tiên Lãng")
         expect(field).to_contain_text("chưa ký")
+        sign_in(board, live_server_url, "hp.council.m01")
+        board.wait_for_url("**/workflow/inbox/")
         board.goto(f"{live_server_url}/thidua/board/")
         board.get_by_role("link", name="2024").click()
         row = board.locator("[data-testid=bloc-cum-khoi-huyen-hp] [data-testid=signatures]")
@@ -58,8 +61,8 @@ def test_head_signs_and_the_watching_pages_update(browser, live_server_url, scre
         watcher.screenshot(path=screenshots_dir / "covenant.png", full_page=True)
         board.screenshot(path=screenshots_dir / "board.png", full_page=True)
     finally:
-        watcher_context.close()
-        head_context.close()
+        for context in (watcher_context, board_context, head_context):
+            context.close()
 
 
 # Chromium's offline emulation keeps open websockets open: the test closes them itself.
