@@ -182,7 +182,10 @@ def _acting_on(task, by, step: str):
         if current.flow_task.name != step:
             raise ValueError(f"Task {current.pk} is a {current.flow_task.name}, not a {step}.")
         if current.status not in OPEN_TASK_STATUSES:
-            _refuse(_("This task is no longer open (%(status)s).") % {"status": current.status})
+            _refuse(
+                _("This task is no longer open (%(status)s).")
+                % {"status": STATUS(current.status).label.lower()}
+            )
         actor = activation.flow_task.actor(by, current)
         if actor is None:
             raise PermissionDenied(
