@@ -4,11 +4,13 @@ Everything here works on bytes in and bytes out; ``services`` stores the revisio
 event loop (pyHanko's HTTP and CSC clients are asynchronous): callers use ``asyncio.run``.
 """
 
+import dataclasses
 import io
 from dataclasses import dataclass
 
 from asn1crypto import cms as cms_module
 from django.conf import settings
+from pyhanko.pdf_utils import layout
 from pyhanko.pdf_utils.form_tools import populate_static_text_field
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -50,6 +52,11 @@ def _writer(pdf: bytes) -> IncrementalPdfFileWriter:
     return IncrementalPdfFileWriter(io.BytesIO(pdf))
 
 
+#: Where a filled value sits in its box. The number ends against the "/SYMBOL" that follows it
+#: ("Số: 05/GƯ-UBND"); the date sits centred between "ngày" and "năm".
+FIELD_ALIGNMENT = {"number": layout.AxisAlignment.ALIGN_MAX}
+
+
 def _fill_fields(writer, values: dict | None) -> None:
     if not values:
         return
@@ -57,7 +64,13 @@ def _fill_fields(writer, values: dict | None) -> None:
         writer, font_size=FILLED_FIELD_FONT_SIZE, leading=FILLED_FIELD_FONT_SIZE + 2
     )
     for name, value in (values or {}).items():
-        populate_static_text_field(writer, name, style, value)
+        rule = layout.SimpleBoxLayoutRule(
+            x_align=FIELD_ALIGNMENT.get(name, layout.AxisAlignment.ALIGN_MID),
+            y_align=layout.AxisAlignment.ALIGN_MID,
+        )
+        populate_static_text_field(
+            writer, name, dataclasses.replace(style, box_layout_rule=rule), value
+        )
 
 
 def _metadata(spec: SignatureSpec) -> signers.PdfSignatureMetadata:
