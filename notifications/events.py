@@ -7,7 +7,6 @@ missed while offline is never missing from what the page shows.
 """
 
 import json
-from dataclasses import dataclass
 from functools import partial
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -35,14 +34,6 @@ def board_group(jurisdiction_id: int, year: int) -> str:
     return f"board.{jurisdiction_id}.{year}"
 
 
-@dataclass(frozen=True)
-class Event:
-    """What happened, for the audit log and the pages: ``name`` such as "task.created"."""
-
-    name: str
-    data: dict
-
-
 def publish(
     name: str,
     *,
@@ -52,18 +43,17 @@ def publish(
     on_behalf_of=None,
     obj=None,
     audit: bool = True,
-) -> Event:
+) -> None:
     """Record the event and publish it to ``groups`` after the transaction commits.
 
     ``audit=False`` when the caller's service has already written the audit entry of this
     change (one fact, one entry).
     """
-    event = Event(name=name, data=data or {})
+    data = data or {}
     if audit:
-        record_event(name, actor=actor, on_behalf_of=on_behalf_of, obj=obj, data=event.data)
+        record_event(name, actor=actor, on_behalf_of=on_behalf_of, obj=obj, data=data)
     # Encoded once here, not once per socket by each consumer.
-    text = json.dumps({"event": name, **event.data}, cls=DjangoJSONEncoder, ensure_ascii=False)
+    text = json.dumps({"event": name, **data}, cls=DjangoJSONEncoder, ensure_ascii=False)
     message = {"type": MESSAGE_TYPE, "text": text}
     for group in dict.fromkeys(groups):
         transaction.on_commit(partial(live.send_to_group, group, message), robust=True)
-    return event

@@ -5,8 +5,6 @@ process (flows.py) owns who acts next. A version's text is frozen once it goes t
 change after that is a new version, and a version adopted for signing has its own PDF.
 """
 
-import datetime
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -316,7 +314,3 @@ class CovenantProcess(Process):
     class Meta:
         verbose_name = _("covenant process")
         verbose_name_plural = _("covenant processes")
-
-
-def due_date(days: int, start: datetime.date) -> datetime.date:
-    return start + datetime.timedelta(days=days)

@@ -16,13 +16,11 @@ Not a test module: pytest collects ``test_*.py`` only.
 import argparse
 import asyncio
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,12 +66,6 @@ class Run:
     def percentile(self, share: float) -> float:
         ordered = sorted(self.latencies_ms)
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def rss_kib(pid: int) -> int:
@@ -133,19 +125,6 @@ def session_cookie(env) -> str:
         timeout=60,
     )
     return done.stdout.strip().splitlines()[-1]
-
-
-def wait_until_up(url: str, server: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"server exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("server not up")
 
 
 async def one_run(port: int, server_pid: int, cookie: str, board_path: str, env) -> Run:
@@ -216,6 +195,10 @@ def main() -> None:
     parser.add_argument("--output", type=Path, help="Markdown report to write.")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    if str(ROOT) not in sys.path:  # run as a script: tests/ is not importable otherwise
+        sys.path.insert(0, str(ROOT))
+    from tests.fixtures.servers import free_port, wait_until_up
+
     with tempfile.TemporaryDirectory() as directory:
         env = django_env(Path(directory))
         manage(env, "migrate", "--noinput", "-v0")

@@ -1,6 +1,5 @@
 """run_covenant_demo: the Bạch Long Vĩ bloc's covenant, signed by its six heads and the clerk."""
 
-import socket
 import subprocess
 
 import pytest
@@ -8,14 +7,9 @@ from django.core.management import CommandError, call_command
 
 from flows.demo.services import load_demo
 from flows.pledges.models import Covenant, CovenantStatus
+from tests.fixtures.servers import free_port
 
 BLV = "khoi-dvsn-bach-long-vi"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
