@@ -178,6 +178,9 @@ SIGNING_DEFAULT_LEVEL = env.string("SIGNING_DEFAULT_LEVEL", "B-T")
 SIGNING_LEVELS = {"covenant": "B-LTA"}
 # The PKCS#11 library of tokens and HSMs (SoftHSM2 in development and tests).
 SIGNING_PKCS11_MODULE = env.string("SIGNING_PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so")
+# Other PKCS#11 libraries an administrator may choose for a token (comma-separated paths): the
+# worker loads the chosen one, so it is a list fixed here, never a path typed in a form.
+SIGNING_PKCS11_MODULES = env.string_list("SIGNING_PKCS11_MODULES", [])
 
 
 # E-mail -----------------------------------------------------------------------------------------

@@ -7,3 +7,8 @@ class SignaturesConfig(AppConfig):
 
     name = "signatures"
     verbose_name = _("Digital signatures")
+
+    def ready(self):
+        from signatures import tokenizer
+
+        tokenizer.install()

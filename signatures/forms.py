@@ -1,9 +1,16 @@
 """Forms of the signatures app."""
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from signatures import services
+from signatures.models import Provider
+
+#: What an administrator registers; personal keystores come from the officials themselves, who
+#: alone know their PIN.
+ADMIN_PROVIDERS = [Provider.PKCS11, Provider.CSC, Provider.EXTERNAL]
 
 
 class ValidationUploadForm(forms.Form):
@@ -46,6 +53,29 @@ def _peek(upload, count: int) -> bytes:
     return head
 
 
+def _label_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Label"),
+        required=False,
+        max_length=200,
+        help_text=_('For example "Ban Cơ yếu certificate, 2026".'),
+    )
+
+
+def _small_upload(upload, limit: int, message):
+    """``upload`` unless it is larger than ``limit`` bytes (checked before anything is read)."""
+    if upload and upload.size > limit:
+        raise forms.ValidationError(message)
+    return upload
+
+
+def _content(upload) -> bytes:
+    if not upload:
+        return b""
+    upload.seek(0)
+    return upload.read()
+
+
 class KeystoreForm(forms.Form):
     """A personal keystore (PKCS#12, as certificate authorities deliver them) and its PIN."""
 
@@ -57,19 +87,148 @@ class KeystoreForm(forms.Form):
     pin = forms.CharField(
         label=_("PIN"), widget=forms.PasswordInput(render_value=False), strip=False
     )
-    label = forms.CharField(
-        label=_("Label"),
-        required=False,
-        max_length=200,
-        help_text=_('For example "Ban Cơ yếu certificate, 2026".'),
-    )
+    label = _label_field()
 
     MAX_BYTES = 1024 * 1024  # keystores are a few kilobytes
 
     def clean_keystore(self):
-        upload = self.cleaned_data["keystore"]
-        if upload.size > self.MAX_BYTES:
+        return _small_upload(
+            self.cleaned_data["keystore"],
+            self.MAX_BYTES,
+            _("A keystore file is a few kilobytes: this one is too large."),
+        )
+
+
+CERTIFICATE_ACCEPT = ".cer,.crt,.pem,.der,application/pkix-cert,application/x-x509-ca-cert"
+
+
+class CertificateForm(forms.Form):
+    """The certificate of a key kept outside this server (a USB token on the official's PC, a
+    signing service), and the intermediate certificates of its certificate authority."""
+
+    certificate = forms.FileField(
+        label=_("Certificate file (.cer, .crt, .pem)"),
+        error_messages={"required": _("Choose the certificate file.")},
+        widget=forms.ClearableFileInput(attrs={"accept": CERTIFICATE_ACCEPT}),
+    )
+    chain = forms.FileField(
+        label=_("Intermediate certificates (.pem, .cer)"),
+        required=False,
+        help_text=_(
+            "The certificates of the certificate authority between this certificate and the "
+            "root, when they are not in the certificate file. Without them the certificate "
+            "cannot be traced to a trusted root."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": CERTIFICATE_ACCEPT}),
+    )
+    label = _label_field()
+
+    MAX_BYTES = 64 * 1024  # a certificate is one or two kilobytes, a chain a few
+
+    def clean_certificate(self):
+        return _small_upload(
+            self.cleaned_data["certificate"],
+            self.MAX_BYTES,
+            _("A certificate file is a few kilobytes: this one is too large."),
+        )
+
+    def clean_chain(self):
+        return _small_upload(
+            self.cleaned_data["chain"],
+            self.MAX_BYTES,
+            _("A file of intermediate certificates is a few kilobytes: this one is too large."),
+        )
+
+    def certificate_content(self) -> bytes:
+        return _content(self.cleaned_data["certificate"])
+
+    def chain_content(self) -> bytes:
+        return _content(self.cleaned_data["chain"])
+
+
+class CredentialAdminForm(CertificateForm):
+    """An administrator registers an official's token (PKCS#11), remote signing (CSC) or
+    external signer: the settings the server needs to reach the key, and the certificate."""
+
+    user = forms.ModelChoiceField(
+        label=_("Official"), queryset=get_user_model().objects.filter(is_active=True)
+    )
+    provider = forms.ChoiceField(
+        label=_("Provider"),
+        choices=[(provider.value, provider.label) for provider in ADMIN_PROVIDERS],
+    )
+    token_label = forms.CharField(label=_("Token label"), required=False, max_length=32)
+    key_id = forms.CharField(
+        label=_("Key ID (hexadecimal)"),
+        required=False,
+        max_length=128,
+        help_text=_(
+            'The CKA_ID of the key and of its certificate on the token, for example "05" '
+            "(pkcs11-tool --list-objects shows it)."
+        ),
+    )
+    module = forms.ChoiceField(label=_("PKCS#11 library"), required=False)
+    service_url = forms.URLField(
+        label=_("Service URL"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("The address of the service, without /csc/v1/."),
+    )
+    credential_id = forms.CharField(label=_("Credential ID"), required=False, max_length=255)
+    oauth_token = forms.CharField(
+        label=_("OAuth access token"),
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Only if the service asks for one."),
+    )
+
+    #: What each provider needs, beyond the official.
+    REQUIRED = {
+        Provider.PKCS11: ["token_label", "key_id", "certificate"],
+        Provider.CSC: ["service_url", "credential_id"],
+        Provider.EXTERNAL: ["certificate"],
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["certificate"].required = False  # a CSC service gives its own
+        default = settings.SIGNING_PKCS11_MODULE
+        self.fields["module"].choices = [
+            ("", _("The server's library (%(path)s)") % {"path": default}),
+            *((path, path) for path in settings.SIGNING_PKCS11_MODULES if path != default),
+        ]
+
+    def clean_key_id(self):
+        # pkcs11-tool prints "ID: 05"; some tools separate the bytes with colons or spaces.
+        key_id = "".join(self.cleaned_data["key_id"].replace(":", " ").split()).lower()
+        try:
+            bytes.fromhex(key_id)
+        except ValueError as error:
             raise forms.ValidationError(
-                _("A keystore file is a few kilobytes: this one is too large.")
-            )
-        return upload
+                _('The key ID is hexadecimal, two digits per byte, for example "05" or "0a1b".')
+            ) from error
+        return key_id
+
+    def clean(self):
+        cleaned = super().clean()
+        provider = cleaned.get("provider")
+        for name in self.REQUIRED.get(provider, []):
+            if not cleaned.get(name) and name not in self.errors:
+                self.add_error(
+                    name,
+                    _("Required for a credential of the kind “%(provider)s”.")
+                    % {"provider": Provider(provider).label},
+                )
+        return cleaned
+
+    def config(self) -> dict:
+        """The provider settings of the credential (see ``providers``)."""
+        data = self.cleaned_data
+        if data["provider"] == Provider.PKCS11:
+            config = {"token_label": data["token_label"], "key_id": data["key_id"]}
+            return {**config, "module": data["module"]} if data["module"] else config
+        if data["provider"] == Provider.CSC:
+            config = {"service_url": data["service_url"], "credential_id": data["credential_id"]}
+            return {**config, "oauth_token": data["oauth_token"]} if data["oauth_token"] else config
+        return {}

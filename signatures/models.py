@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -209,8 +210,34 @@ class Provider(models.TextChoices):
     EXTERNAL = "external", _("External signer (two-step)")
 
 
+class CredentialStatus(models.TextChoices):
+    """Where the check of a registered certificate stands (its revocation is asked online)."""
+
+    CHECKING = "checking", _("Being checked…")
+    ACTIVE = "active", _("Usable")
+    REFUSED = "refused", _("Refused")
+
+
+class CredentialQuerySet(models.QuerySet):
+    def usable_for(self, user) -> "CredentialQuerySet":
+        """``user``'s credentials that may sign now: accepted by the check, not withdrawn, and
+        within their validity period."""
+        now = timezone.now()
+        return self.filter(
+            user=user,
+            status=CredentialStatus.ACTIVE,
+            revoked_at__isnull=True,
+            valid_from__lte=now,
+            valid_to__gt=now,
+        )
+
+
 class Credential(models.Model):
-    """An official's signing certificate and where its private key lives."""
+    """An official's signing certificate and where its private key lives.
+
+    A registered certificate is first *checking*: what needs no network is checked at once,
+    its revocation status by a task, which makes it *active* or *refused* (with the reason).
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -225,7 +252,7 @@ class Credential(models.Model):
     subject = models.CharField(_("subject"), max_length=500)
     issuer = models.CharField(_("issuer"), max_length=500)
     serial = models.CharField(_("serial number"), max_length=80)
-    fingerprint = models.CharField(_("SHA-256 fingerprint"), max_length=64, unique=True)
+    fingerprint = models.CharField(_("SHA-256 fingerprint"), max_length=64)
     valid_from = models.DateTimeField(_("valid from"))
     valid_to = models.DateTimeField(_("valid to"))
     keystore = models.BinaryField(
@@ -236,13 +263,33 @@ class Credential(models.Model):
         help_text=_("PKCS#12, protected by the official's PIN and encrypted at rest."),
     )
     config = models.JSONField(_("provider settings"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=CredentialStatus.choices,
+        default=CredentialStatus.CHECKING,
+    )
+    reason = models.TextField(_("reason for the refusal"), blank=True)
     registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    objects = CredentialQuerySet.as_manager()
 
     class Meta:
         ordering = ["user", "-valid_to"]
         verbose_name = _("signing credential")
         verbose_name_plural = _("signing credentials")
+        constraints = [
+            # One live registration of a certificate per official; a refused or withdrawn one
+            # does not block registering it again once its problem is solved. Per official, not
+            # site-wide: certificates are public (every signed PDF carries one), so anybody
+            # registering someone else's as his external signer must not lock its owner out.
+            models.UniqueConstraint(
+                fields=["user", "fingerprint"],
+                condition=Q(revoked_at__isnull=True) & ~Q(status="refused"),
+                name="one_live_credential_per_certificate",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.subject} ({self.get_provider_display()})"

@@ -4,25 +4,33 @@ Everything here works on bytes in and bytes out; ``services`` stores the revisio
 event loop (pyHanko's HTTP and CSC clients are asynchronous): callers use ``asyncio.run``.
 """
 
-import dataclasses
 import io
 from dataclasses import dataclass
 
 from asn1crypto import cms as cms_module
 from django.conf import settings
-from pyhanko.pdf_utils import layout
-from pyhanko.pdf_utils.form_tools import populate_static_text_field
+from pyhanko.pdf_utils import form_tools, generic
+from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.writer import init_xobject_dictionary
 from pyhanko.sign import signers, timestamps
 from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
-from pyhanko.sign.general import SigningError
+from pyhanko.sign.general import (
+    CMSExtractionError,
+    SigningError,
+    extract_certificate_info,
+    extract_signer_info,
+)
 from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
 from pyhanko.sign.validation import async_add_validation_info
+from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.sign.validation.generic_cms import validate_sig_integrity
+from pyhanko.sign.validation.utils import extract_message_digest
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from signatures import stamps
+from signatures import rendering, stamps
 from signatures.models import SigningLevel
 
 FILLED_FIELD_FONT_SIZE = 13
@@ -52,25 +60,63 @@ def _writer(pdf: bytes) -> IncrementalPdfFileWriter:
     return IncrementalPdfFileWriter(io.BytesIO(pdf))
 
 
-#: Where a filled value sits in its box. The number ends against the "/SYMBOL" that follows it
-#: ("Số: 05/GƯ-UBND"); the date sits centred between "ngày" and "năm".
-FIELD_ALIGNMENT = {"number": layout.AxisAlignment.ALIGN_MAX}
+#: Where a filled value sits along its box, as the share of the room left that goes before it:
+#: the number ends against the "/SYMBOL" that follows it ("Số: 05/GƯ-UBND"); other values, the
+#: date, sit centred (between "ngày" and "năm").
+FIELD_ALIGNMENT = {"number": 1.0}
+CENTRED = 0.5
 
 
 def _fill_fields(writer, values: dict | None) -> None:
+    """Fill the text fields named in ``values`` with their text, on the printed line.
+
+    Not pyHanko's populate_static_text_field: it lays the text out in the field's box cut down
+    to whole points, which viewers stretch back to the box (by up to 5 %), and it puts a single
+    line's baseline at the foot of a line-high block centred in the box: about 3 pt under the
+    baseline of the words printed beside it.
+    """
     if not values:
         return
-    style = stamps.text_style(
-        writer, font_size=FILLED_FIELD_FONT_SIZE, leading=FILLED_FIELD_FONT_SIZE + 2
+    font = stamps.SharedStampFont(*stamps.find_stamp_font(writer)).create_font_engine(writer)
+    for name, value in values.items():
+        field_ref = form_tools.find_existing_empty_field(writer, name, field_type="/Tx")
+        field = field_ref.get_object()
+        widget = form_tools.get_single_field_annot(field)
+        appearance = _line_appearance(font, value, widget, FIELD_ALIGNMENT.get(name, CENTRED))
+        widget[pdf_name("/AP")] = generic.DictionaryObject(
+            {pdf_name("/N"): writer.add_object(appearance)}
+        )
+        writer.update_container(widget)
+        # As populate_static_text_field leaves a field: its value, read-only, no variable text.
+        field[pdf_name("/V")] = generic.pdf_string(value)
+        field[pdf_name("/Ff")] = generic.NumberObject(int(field.get("/Ff", 0)) | 1)
+        field.pop("/DA", None)
+        writer.mark_update(field_ref)
+
+
+def _line_appearance(font, text: str, widget, alignment: float) -> generic.StreamObject:
+    """One line of ``text`` in a form XObject of exactly the widget's size, on its baseline.
+
+    The placeholder was laid out with the printed line's baseline at a known height of its box
+    (``rendering.TEXT_FIELD_BASELINE``): the text is drawn from there, level with its neighbours.
+    """
+    width, height = (float(side) for side in form_tools.annot_width_height(widget))
+    shaped = font.shape(text)  # advances in ems
+    size = FILLED_FIELD_FONT_SIZE
+    if shaped.x_advance * size > width:  # smaller, rather than over the words beside it
+        size = width / shaped.x_advance
+    x = (width - shaped.x_advance * size) * alignment
+    baseline = height * rendering.TEXT_FIELD_BASELINE
+    operators = b"/Tx BMC q BT %s %g Tf 0 g %g %g Td %s ET Q EMC" % (
+        stamps.STAMP_FONT_NAME.encode(),
+        round(size, 3),
+        round(x, 3),
+        round(baseline, 3),
+        shaped.graphics_ops,
     )
-    for name, value in (values or {}).items():
-        rule = layout.SimpleBoxLayoutRule(
-            x_align=FIELD_ALIGNMENT.get(name, layout.AxisAlignment.ALIGN_MID),
-            y_align=layout.AxisAlignment.ALIGN_MID,
-        )
-        populate_static_text_field(
-            writer, name, dataclasses.replace(style, box_layout_rule=rule), value
-        )
+    fonts = generic.DictionaryObject({pdf_name(stamps.STAMP_FONT_NAME): font.as_resource()})
+    resources = generic.DictionaryObject({pdf_name("/Font"): fonts})
+    return init_xobject_dictionary(operators, width, height, resources)
 
 
 def _metadata(spec: SignatureSpec) -> signers.PdfSignatureMetadata:
@@ -203,30 +249,44 @@ async def prepare_external(pdf: bytes, certificate, chain, spec: SignatureSpec) 
 
 @dataclass(frozen=True)
 class CmsFacts:
-    certificate: object  # asn1crypto x509.Certificate of the signer
+    certificate: object | None  # asn1crypto x509.Certificate of the signer, when the CMS has it
     message_digest: bytes
+    signature_valid: bool  # the signature value verifies with that certificate
 
 
 def external_cms_facts(cms: bytes) -> CmsFacts:
-    """The signer's certificate and the signed digest of a CMS SignedData (or refuse it)."""
+    """What a returned CMS SignedData says: its signer's certificate, the digest it signs and
+    whether its signature value verifies with that certificate. Anything else: SigningError.
+
+    Nothing here needs the network: the signer can be answered at once.
+    """
     try:
-        content = cms_module.ContentInfo.load(cms)
+        content = cms_module.ContentInfo.load(cms, strict=True)
+        if content["content_type"].native != "signed_data":
+            raise ValueError(content["content_type"].native)
         signed_data = content["content"]
-        signer_info = signed_data["signer_infos"][0]
-        digest = next(
-            attribute["values"][0].native
-            for attribute in signer_info["signed_attrs"]
-            if attribute["type"].native == "message_digest"
+        signer_info = extract_signer_info(signed_data)
+        digest = extract_message_digest(signer_info)
+        try:
+            certificate = extract_certificate_info(signed_data).signer_cert
+        except CMSExtractionError:  # the signer's certificate is not in it
+            return CmsFacts(certificate=None, message_digest=digest, signature_valid=False)
+        return CmsFacts(
+            certificate=certificate,
+            message_digest=digest,
+            signature_valid=_signature_verifies(signer_info, certificate, digest),
         )
-        serial = signer_info["sid"].chosen["serial_number"].native
-        certificate = next(
-            choice.chosen
-            for choice in signed_data["certificates"]
-            if choice.chosen.serial_number == serial
-        )
-    except (ValueError, KeyError, IndexError, StopIteration, TypeError) as error:
+    except (ValueError, KeyError, TypeError) as error:  # asn1crypto parses lazily, in here
         raise SigningError("The returned signature is not a CMS SignedData.") from error
-    return CmsFacts(certificate=certificate, message_digest=digest)
+
+
+def _signature_verifies(signer_info, certificate, digest: bytes) -> bool:
+    try:
+        # PDF signatures sign "data" (the byte ranges) through the message digest attribute.
+        _intact, valid = validate_sig_integrity(signer_info, certificate, "data", digest)
+    except SignatureValidationError:  # e.g. a signing-certificate attribute naming another
+        return False
+    return valid
 
 
 async def finish_external(prepared: PreparedExternal, cms: bytes) -> bytes:

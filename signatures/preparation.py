@@ -1,4 +1,11 @@
-"""Preparing a rendered PDF for signature: one incremental update that adds every field.
+"""Preparing a PDF for signature: a base pyHanko signs over, then one update adding every field.
+
+The base (``signable_base``) is the PDF itself when pyHanko's strict reader takes it, else the
+PDF rewritten once into a clean file: Word and Office write hybrid cross-reference sections, on
+which pyHanko refuses to sign (such a file can show different content to readers that ignore
+/XRefStm). Rewriting is sound only before any signature exists: a signed PDF is refused.
+
+The update (``add_fields``) adds:
 
 - one signature field per declared signer, locking itself once signed (FieldMDP);
 - the organisation signature of the records clerk, which locks the whole form and allows no
@@ -9,15 +16,70 @@
 
 import io
 
+from django.utils.translation import gettext as _
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_name, pdf_string
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.writer import copy_into_new_writer
 from pyhanko.sign import fields
 
-from signatures import fonts, stamps
+from signatures import fonts, stamps, validation
 from signatures.rendering import FieldPlacement
 
 FILLED_FIELD_APPEARANCE = "/VnStamp 13 Tf 0 g"
+
+
+class BaseRefused(Exception):
+    """The PDF cannot become a document to sign here; the message says why."""
+
+
+def signable_base(pdf: bytes) -> bytes:
+    """``pdf`` itself when pyHanko can sign over it, else ``pdf`` rewritten into a clean file.
+
+    Raises BaseRefused (encrypted, signed already) or validation.UnreadablePdf (damaged,
+    decompression bomb), with the reason.
+    """
+    try:
+        reader = validation.open_pdf(pdf)
+    except validation.EncryptedPdf as error:
+        raise BaseRefused(
+            _(
+                "The PDF is protected by a password (encrypted): save or export it again "
+                "without a password, then upload it."
+            )
+        ) from error
+    if reader.embedded_signatures:
+        # A rewrite would break its signatures, and an update adding our fields and our
+        # certification would go against them (certification must be the first signature).
+        raise BaseRefused(
+            _(
+                "The PDF already carries a digital signature: a document is signed here from "
+                "its unsigned original. Upload the PDF before anyone signed it."
+            )
+        )
+    if _strictly_readable(pdf):
+        return pdf
+    with validation.reading():
+        output = io.BytesIO()
+        copy_into_new_writer(reader).write(output)
+    return output.getvalue()
+
+
+def _strictly_readable(pdf: bytes) -> bool:
+    """Whether pyHanko's strict reader (the one signing uses) reads every object of ``pdf``."""
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=True)
+        if reader.xrefs.hybrid_xrefs_present:
+            return False
+        # Strict errors surface object by object, when something reads it: read them all now
+        # rather than fail at the third signature.
+        for revision in range(reader.xrefs.total_revisions):
+            for reference in reader.xrefs.explicit_refs_in_revision(revision):
+                reader.get_object(reference)
+    except validation.UNREADABLE:
+        return False
+    return True
 
 
 def add_fields(pdf: bytes, placements: list[FieldPlacement]) -> bytes:

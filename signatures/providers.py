@@ -5,7 +5,8 @@ Each provider opens a pyHanko ``Signer`` for the duration of one signature:
 - ``pkcs12``: the official's keystore, stored sealed and opened with his PIN;
 - ``pkcs11``: a token or HSM (SoftHSM2 in tests), logged in with his PIN;
 - ``csc``: a remote signing service speaking the Cloud Signature Consortium API;
-- ``external``: no signer here at all — see ``services.prepare_external_signature``.
+- ``external``: no signer here at all — the signing task prepares the document and the
+  official's own tool signs its digest (``services.complete_external_signature``).
 """
 
 import contextlib
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from pyhanko.config.pkcs11 import TokenCriteria
 from pyhanko.keys import load_private_key_from_pemder_data
 from pyhanko.sign import signers
+from pyhanko.sign.general import SigningError
 from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
 from pyhanko.sign.signers.csc_signer import (
     CSCAuthorizationManager,
@@ -122,16 +124,53 @@ class _PinAuthorisation(CSCAuthorizationManager):
             return self.parse_csc_auth_response(await response.json())
 
 
+def _csc_session_info(config: dict) -> CSCServiceSessionInfo:
+    return CSCServiceSessionInfo(
+        service_url=config["service_url"],
+        credential_id=config["credential_id"],
+        oauth_token=config.get("oauth_token", ""),
+        api_ver="v1",
+    )
+
+
+#: Seconds to wait for a CSC service to describe a credential (an administrator is waiting).
+CSC_INFO_TIMEOUT = 10
+
+
+async def fetch_csc_certificates(config: dict) -> tuple[x509.Certificate, list[x509.Certificate]]:
+    """The certificate and chain a CSC service holds for a credential (``credentials/info``)."""
+    async with aiohttp.ClientSession() as session:
+        try:
+            info = await fetch_certs_in_csc_credential(
+                session, _csc_session_info(config), timeout=CSC_INFO_TIMEOUT
+            )
+        except (SigningError, OSError) as error:
+            raise SignerUnavailable(_csc_info_failure(error)) from error
+    return info.signing_cert, info.chain
+
+
+def _csc_info_failure(error: Exception) -> str:
+    # pyHanko wraps the HTTP client's errors in a SigningError; timeouts come through as is.
+    cause = error.__cause__ or error
+    if isinstance(cause, aiohttp.ClientResponseError):
+        return _(
+            "The remote signing service refused to describe the credential (HTTP %(status)s): "
+            "check the credential ID and the access token."
+        ) % {"status": cause.status}
+    if isinstance(cause, (aiohttp.ClientError, OSError)):
+        return _("The remote signing service does not answer: %(detail)s") % {
+            "detail": str(cause) or type(cause).__name__
+        }
+    return _("The remote signing service gave no usable certificate (%(detail)s).") % {
+        "detail": error
+    }
+
+
 @contextlib.asynccontextmanager
 async def _csc_signer(credential: Credential, pin: str | None):
     config = credential.config
     async with aiohttp.ClientSession() as session:
-        info = CSCServiceSessionInfo(
-            service_url=config["service_url"],
-            credential_id=config["credential_id"],
-            oauth_token=config.get("oauth_token", ""),
-            api_ver="v1",
-        )
+        info = _csc_session_info(config)
         try:
             credential_info = await fetch_certs_in_csc_credential(session, info)
         except (aiohttp.ClientError, OSError) as error:

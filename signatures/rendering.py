@@ -36,6 +36,11 @@ PT_PER_MM = 72 / 25.4
 #: Kinds of placeholder, as in the ``data-kind`` attribute of the templates.
 FIELD_KINDS = ("signature", "organisation", "text")
 
+#: Where the baseline of its line crosses a text placeholder, as a share of the box's height
+#: from its bottom: ``.nd30-text-field`` (nd30.css) is 1.2 em high and reaches 0.25 em below
+#: the baseline. The filled text is drawn there (``pades``), level with the printed words.
+TEXT_FIELD_BASELINE = 0.25 / 1.2
+
 # Field names end up as PDF form field names, where "." separates a hierarchy.
 _FIELD_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 

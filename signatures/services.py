@@ -1,19 +1,21 @@
 """Every write of the signatures app: atomic, checked, recorded in the audit log."""
 
 import asyncio
+import base64
+import binascii
 import codecs
 import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from asn1crypto import pem
+from asn1crypto import pem, x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -24,6 +26,7 @@ from signatures import pades, preparation, providers, signals, stamps, trust, va
 from signatures.keystores import KeystoreLocked, seal, unseal
 from signatures.models import (
     Credential,
+    CredentialStatus,
     Document,
     FieldKind,
     Provider,
@@ -53,6 +56,54 @@ def _pem(certificates) -> str:
     return "".join(pem.armor("CERTIFICATE", cert.dump()).decode() for cert in certificates)
 
 
+def _require_may_register(user, by) -> None:
+    if by is not None and by.pk != user.pk:
+        require_permission(
+            by,
+            "signatures.add_credential",
+            _("You may register signing credentials only for yourself."),
+        )
+
+
+def _loaded(data: bytes) -> list[x509.Certificate]:
+    certificates = trust.load_certificates(data)
+    for certificate in certificates:
+        certificate.native  # noqa: B018 - asn1crypto parses lazily: a damaged file fails here
+    return certificates
+
+
+def _read_certificates(certificate: bytes, chain: bytes):
+    """The certificate and its intermediate certificates, refused by name when unreadable."""
+    try:
+        [cert] = _loaded(certificate)[:1]
+    except (ValueError, TypeError) as error:
+        raise trust.CertificateRefused(
+            _("The certificate file cannot be read: it is not a certificate in PEM or DER form.")
+        ) from error
+    try:
+        intermediates = _loaded(chain) if chain else []
+    except (ValueError, TypeError) as error:
+        raise trust.CertificateRefused(
+            _(
+                "The file of intermediate certificates cannot be read: it holds no "
+                "certificates in PEM or DER form."
+            )
+        ) from error
+    return cert, intermediates
+
+
+def _offline_context(intermediates):
+    # Everything but the revocation status: nothing is fetched, and missing revocation data is
+    # no failure here (the task asks for it).
+    return trust.validation_context(
+        other_certs=intermediates, fetch=False, revocation_mode="soft-fail"
+    )
+
+
+def _credential_changed(credential: Credential) -> None:
+    signals.credential_changed.send(sender=Credential, credential=credential)
+
+
 @transaction.atomic
 def register_credential(
     *,
@@ -66,38 +117,41 @@ def register_credential(
     by,
     context=None,
 ) -> Credential:
-    """Register ``user``'s signing certificate after checking it may sign now.
+    """Register ``user``'s signing certificate; it signs once its check has accepted it.
 
     ``certificate`` and ``chain`` are PEM or DER; ``keystore`` is the PKCS#12 file (sealed here)
-    for the PKCS#12 provider. ``context`` lets the caller supply revocation data (the dev PKI
-    registers its own certificates before its OCSP responder runs).
+    for the PKCS#12 provider. What needs no network is checked now and refused with its reason
+    (validity, key usage, the chain to a trusted root: the intermediate certificates must be
+    given); the credential is then *checking* while a task asks for its revocation status
+    (:func:`finish_credential_check`). A caller that brings the revocation data in ``context``
+    (the dev PKI registers its certificates before its OCSP responder runs) has it all checked
+    now, and the credential is *active* at once.
     """
-    if by is not None and by.pk != user.pk:
-        require_permission(
-            by,
-            "signatures.add_credential",
-            _("You may register signing credentials only for yourself."),
-        )
-    [cert] = trust.load_certificates(certificate)[:1]
-    intermediates = trust.load_certificates(chain) if chain else []
-    trust.check_certificate(cert, intermediates, context=context)
+    _require_may_register(user, by)
+    cert, intermediates = _read_certificates(certificate, chain)
     if provider == Provider.PKCS12 and not keystore:
         raise trust.CertificateRefused(_("A personal keystore (PKCS#12 file) is required."))
-    credential = Credential.objects.create(
-        user=user,
-        provider=provider,
-        label=label,
-        certificate=cert.dump(),
-        chain=_pem(intermediates),
-        subject=cert.subject.human_friendly,
-        issuer=cert.issuer.human_friendly,
-        serial=format(cert.serial_number, "x"),
-        fingerprint=hashlib.sha256(cert.dump()).hexdigest(),
-        valid_from=cert["tbs_certificate"]["validity"]["not_before"].native,
-        valid_to=cert["tbs_certificate"]["validity"]["not_after"].native,
-        keystore=seal(keystore) if keystore else None,
-        config=config or {},
-    )
+    trust.check_certificate(cert, intermediates, context=context or _offline_context(intermediates))
+    try:
+        with transaction.atomic():  # the constraint's refusal must not break the caller's
+            credential = Credential.objects.create(
+                user=user,
+                provider=provider,
+                label=label,
+                certificate=cert.dump(),
+                chain=_pem(intermediates),
+                subject=cert.subject.human_friendly,
+                issuer=cert.issuer.human_friendly,
+                serial=format(cert.serial_number, "x"),
+                fingerprint=hashlib.sha256(cert.dump()).hexdigest(),
+                valid_from=cert["tbs_certificate"]["validity"]["not_before"].native,
+                valid_to=cert["tbs_certificate"]["validity"]["not_after"].native,
+                keystore=seal(keystore) if keystore else None,
+                config=config or {},
+                status=CredentialStatus.ACTIVE if context else CredentialStatus.CHECKING,
+            )
+    except IntegrityError as error:  # one_live_credential_per_certificate
+        raise trust.CertificateRefused(_("This certificate is registered already.")) from error
     record_event(
         "credential.registered",
         actor=by,
@@ -107,8 +161,16 @@ def register_credential(
             "provider": provider,
             "subject": credential.subject,
             "fingerprint": credential.fingerprint,
+            "status": credential.status,
         },
     )
+    _credential_changed(credential)
+    if credential.status == CredentialStatus.CHECKING:
+        from signatures import tasks  # tasks import this module
+
+        # The reason of a refusal is written in the registering person's language.
+        language = translation.get_language()
+        transaction.on_commit(lambda: tasks.check_credential.enqueue(credential.pk, language))
     return credential
 
 
@@ -136,6 +198,83 @@ def register_keystore(*, user, keystore: bytes, pin: str, label: str = "", by) -
     )
 
 
+def register_csc_credential(*, user, config: dict, label: str = "", by) -> Credential:
+    """Register a credential of a remote signing service (CSC API), with the certificate and
+    chain the service holds for it (``credentials/info``); ``config`` names the service and the
+    credential (see ``providers``). Raises ``providers.SignerUnavailable`` when the service does
+    not describe it."""
+    _require_may_register(user, by)  # before asking the service anything
+    certificate, chain = asyncio.run(providers.fetch_csc_certificates(config))
+    return register_credential(
+        user=user,
+        provider=Provider.CSC,
+        certificate=certificate.dump(),
+        chain=_pem(chain).encode(),
+        config=config,
+        label=label,
+        by=by,
+    )
+
+
+def finish_credential_check(
+    credential_id: int, *, language: str | None = None
+) -> Credential | None:
+    """Check a credential being checked completely now, revocation included (the task's body):
+    it becomes active, or refused with the reason.
+
+    No lock is held while the responders are asked; the final write only ends a check still
+    under way. Whatever happens, the check ends: an unexpected error refuses the credential
+    with its reason rather than leaving it being checked for ever.
+    """
+    credential = Credential.objects.select_related("user").filter(pk=credential_id).first()
+    if credential is None or credential.status != CredentialStatus.CHECKING:
+        return credential
+    with translation.override(language or settings.LANGUAGE_CODE):
+        credential.status, credential.reason = _complete_check(credential)
+    with transaction.atomic():
+        ended = Credential.objects.filter(
+            pk=credential.pk, status=CredentialStatus.CHECKING
+        ).update(status=credential.status, reason=credential.reason)
+        if not ended:  # another worker ended it meanwhile: its outcome stands
+            return Credential.objects.get(pk=credential.pk)
+        record_event(
+            "credential.checked",
+            actor=None,
+            on_behalf_of=credential.user,
+            obj=credential,
+            data={
+                "fingerprint": credential.fingerprint,
+                "status": credential.status,
+                "reason": credential.reason,
+            },
+        )
+        _credential_changed(credential)
+    return credential
+
+
+def _complete_check(credential: Credential) -> tuple[str, str]:
+    """The status and reason a complete check gives ``credential`` now."""
+    try:
+        trust.check_certificate(
+            providers.credential_certificate(credential), providers.credential_chain(credential)
+        )
+    except trust.CertificateRefused as error:
+        return CredentialStatus.REFUSED, str(error)
+    except Exception as error:  # any: the check must end (finish_credential_check)
+        logger.exception("The check of credential %s could not be completed", credential.pk)
+        return CredentialStatus.REFUSED, validation_failure(error)
+    return CredentialStatus.ACTIVE, ""
+
+
+def inactive_reason(credential: Credential) -> str:
+    """Why a credential that is not active may not sign."""
+    if credential.status == CredentialStatus.REFUSED:
+        return _("This certificate was refused when it was registered: %(reason)s") % {
+            "reason": credential.reason
+        }
+    return _("This certificate is still being checked: it can sign once it is usable.")
+
+
 @transaction.atomic
 def withdraw_credential(*, credential: Credential, by) -> Credential:
     if by is not None and by.pk != credential.user_id:
@@ -155,6 +294,7 @@ def withdraw_credential(*, credential: Credential, by) -> Credential:
             obj=credential,
             data={"fingerprint": credential.fingerprint},
         )
+        _credential_changed(credential)
     return credential
 
 
@@ -197,7 +337,11 @@ def create_document(
 ) -> Document:
     """Store a rendered PDF (``rendering.RenderedPdf``) and the revision adding its fields.
 
-    ``signers`` declares, for every signature placeholder to sign, who signs it.
+    ``rendered`` may also be an uploaded PDF with the placements of its fields. A PDF pyHanko
+    cannot sign over (Word's hybrid cross-references) is stored rewritten, after the file as
+    given (``preparation.signable_base``); one it cannot take at all is refused with the reason
+    (ValidationError). ``signers`` declares, for every signature placeholder to sign, who signs
+    it.
     """
     pdf, placements = rendered.content, rendered.fields
     placed = {placement.name: placement for placement in placements}
@@ -206,6 +350,12 @@ def create_document(
         placement = placed.get(declared.field)
         if placement is None or placement.kind != expected:
             raise ValueError(f"No {expected} placement named {declared.field!r}.")
+    check_upload(size=len(pdf), read_head=lambda count: pdf[:count])
+    try:
+        base = preparation.signable_base(pdf)
+    except (preparation.BaseRefused, validation.UnreadablePdf) as error:
+        raise ValidationError(str(error)) from error
+    rewritten = base != pdf
     document = Document.objects.create(
         title=title,
         document_type=document_type,
@@ -213,8 +363,11 @@ def create_document(
         created_by=by,
         level=level or settings.SIGNING_LEVELS.get(document_type, settings.SIGNING_DEFAULT_LEVEL),
     )
-    _add_revision(document, pdf, RevisionKind.RENDERED, by)
-    _add_revision(document, preparation.add_fields(pdf, list(placements)), RevisionKind.FIELDS, by)
+    if rewritten:
+        # The file as given stays on record: the signed revisions build on its rewrite.
+        _add_revision(document, pdf, RevisionKind.UPLOADED, by)
+    _add_revision(document, base, RevisionKind.RENDERED, by)
+    _add_revision(document, preparation.add_fields(base, list(placements)), RevisionKind.FIELDS, by)
     for position, declared in enumerate(signers, start=1):
         placement = placed[declared.field]
         SignatureField.objects.create(
@@ -236,6 +389,7 @@ def create_document(
             "type": document_type,
             "level": document.level,
             "fields": [declared.field for declared in signers],
+            "base_rewritten": rewritten,
         },
     )
     return document
@@ -273,6 +427,8 @@ def _check_signable(field: SignatureField, person, credential: Credential) -> No
                 )
             }
         )
+    if credential.status != CredentialStatus.ACTIVE:
+        _refuse(inactive_reason(credential))
 
 
 @transaction.atomic
@@ -290,6 +446,9 @@ def request_signature(
     Who may sign for whom is the flow's decision (role resolvers and delegations); here the
     field must be unsigned, the certificate must be the signing person's own, and a person
     other than the declared signer must sign with a prefix (KT., TL., TUQ., Q.).
+
+    The task signs. For an outside signer (an external credential) it prepares the document
+    instead, and the request waits for his signature (:func:`complete_external_signature`).
     """
     field = SignatureField.objects.select_for_update().get(pk=field.pk)
     _check_signable(field, person, credential)
@@ -300,13 +459,15 @@ def request_signature(
         )
     if field.requests.filter(status__in=OPEN_STATUSES).exists():
         _refuse(_("A signature of this field is already under way: wait for it to finish."))
+    # An outside signer unlocks his key himself: a PIN typed anyway is not kept.
+    keep_secret = secret and credential.provider != Provider.EXTERNAL
     request = SigningRequest.objects.create(
         field=field,
         person=person,
         credential=credential,
         signing_prefix=signing_prefix,
         fill=fill or {},
-        secret=seal(secret.encode()) if secret else None,
+        secret=seal(secret.encode()) if keep_secret else None,
     )
     record_event(
         "signature.requested",
@@ -315,13 +476,17 @@ def request_signature(
         obj=field,
         data={"request": request.pk, "credential": credential.fingerprint},
     )
-    from signatures import tasks  # tasks import this module
-
-    transaction.on_commit(lambda: tasks.sign_requested.enqueue(request.pk))
+    _queue(request)
     return request
 
 
 OPEN_STATUSES = [RequestStatus.PENDING, RequestStatus.WAITING_EXTERNAL]
+
+
+def _queue(request: SigningRequest) -> None:
+    from signatures import tasks  # tasks import this module
+
+    transaction.on_commit(lambda: tasks.sign_requested.enqueue(request.pk))
 
 
 def _principal(field: SignatureField, person):
@@ -329,7 +494,11 @@ def _principal(field: SignatureField, person):
 
 
 def carry_out(request_id: int) -> SigningRequest:
-    """Sign a pending request now (the task's body); a refusal ends it as failed, with why."""
+    """Take a pending request one step on (the task's body); a refusal ends it as failed, with why.
+
+    The step is the signature itself or, for an outside signer, the preparation of the document
+    (the request then waits for him) and, once his signature came back, its embedding.
+    """
     with transaction.atomic():
         request = SigningRequest.objects.select_for_update().get(pk=request_id)
         if request.status != RequestStatus.PENDING:
@@ -339,11 +508,17 @@ def carry_out(request_id: int) -> SigningRequest:
         secret = unseal(request.secret).decode() if request.secret else None
         request.secret = None
         try:
-            _sign(document, request, secret)
+            if request.credential.provider != Provider.EXTERNAL:
+                _sign(document, request, secret)
+            elif RETURNED_CMS in request.external:
+                _embed_external(document, request)
+            else:
+                _prepare_external(document, request)
         except SIGNING_FAILURES as error:
             _fail(request, _failure_reason(error))
             return request
-        _announce(request)
+        if request.status == RequestStatus.SIGNED:
+            _announce(request)
         return request
 
 
@@ -352,11 +527,25 @@ def _announce(request: SigningRequest) -> None:
     signals.field_signed.send(sender=SignatureField, field=field, request=request)
 
 
-def _sign(document: Document, request: SigningRequest, secret: str | None) -> None:
+def _request_changed(request: SigningRequest) -> None:
+    signals.request_changed.send(sender=SigningRequest, request=request)
+
+
+def _checked_field(request: SigningRequest) -> SignatureField:
+    """The request's field, checked again when the work is done: still unsigned, and the
+    credential still the signer's and usable."""
     field = SignatureField.objects.get(pk=request.field_id)
     _check_signable(field, request.person, request.credential)
-    certificate = providers.credential_certificate(request.credential)
-    chain = providers.credential_chain(request.credential)
+    return field
+
+
+def _certificates(credential: Credential):
+    return providers.credential_certificate(credential), providers.credential_chain(credential)
+
+
+def _sign(document: Document, request: SigningRequest, secret: str | None) -> None:
+    field = _checked_field(request)
+    certificate, chain = _certificates(request.credential)
     spec = _spec(document, field, request, timezone.now())
     current = document.latest_revision().read()
     credential = request.credential
@@ -410,6 +599,7 @@ def _record_signature(document, field, request, content: bytes, kind: str) -> No
             "document": document.pk,
         },
     )
+    _prepare_again(document, revision)
     if not document.fields.filter(revision__isnull=True).exists():
         _finish_long_term(document, request.person)
 
@@ -432,7 +622,9 @@ def _finish_long_term(document: Document, by) -> None:
     )
 
 
-def _fail(request: SigningRequest, reason: str) -> None:
+def _fail(
+    request: SigningRequest, reason: str, *, action: str = "signature.failed", actor=None
+) -> None:
     request.status, request.reason, request.finished_at = (
         RequestStatus.FAILED,
         reason,
@@ -440,12 +632,28 @@ def _fail(request: SigningRequest, reason: str) -> None:
     )
     request.save(update_fields=["status", "reason", "finished_at", "secret"])
     record_event(
-        "signature.failed",
-        actor=request.person,
+        action,
+        actor=actor or request.person,
         on_behalf_of=_principal(request.field, request.person),
         obj=request.field,
         data={"request": request.pk, "reason": reason},
     )
+    _request_changed(request)
+
+
+@transaction.atomic
+def abandon_open_requests(*, document: Document, reason: str, by) -> int:
+    """End as failed, with ``reason``, every signature of ``document`` still under way: queued
+    or waiting for an outside signer. For a flow that voids the document (a signing round
+    stopped): nothing may land on it any more, and nobody is left waiting. Returns how many."""
+    requests = list(
+        SigningRequest.objects.select_for_update()
+        .select_related("field")
+        .filter(field__document=document, status__in=OPEN_STATUSES)
+    )
+    for request in requests:
+        _fail(request, reason, action="signature.abandoned", actor=by)
+    return len(requests)
 
 
 SIGNING_FAILURES = (
@@ -468,101 +676,250 @@ def _failure_reason(error: Exception) -> str:
 
 
 # -- two-step signing with an outside signer ----------------------------------------------------
+#
+# request_signature → task: the document is prepared, the request waits with the digest
+# → complete_external_signature (checks without network) → task: certificate status, embedding.
+# request.external holds the prepared PDF (content-addressed), the revision it was prepared on,
+# the digest (hex and base64, for the signing tools), where the signature goes, the digests
+# given before the document moved on ("superseded") and, once returned, the CMS (RETURNED_CMS).
+
+RETURNED_CMS = "cms_sha256"
 
 
-@transaction.atomic
-def prepare_external_signature(
-    *,
-    field: SignatureField,
-    person,
-    credential: Credential,
-    signing_prefix: str = "",
-    fill: dict | None = None,
-) -> SigningRequest:
-    """Reserve the signature in a prepared PDF and give the digest the outside signer signs.
+def _prepare_external(document: Document, request: SigningRequest) -> None:
+    """Prepare the document for an outside signer; the request then waits for his signature.
 
-    The request then waits for the signer ("waiting for the signer") until
-    :func:`complete_external_signature` receives the CMS.
+    The certificate's status is checked now too: a revoked certificate is refused before the
+    official takes out his token, not after.
     """
-    field = SignatureField.objects.select_for_update().get(pk=field.pk)
-    document = Document.objects.select_for_update().get(pk=field.document_id)
-    _check_signable(field, person, credential)
-    if field.requests.filter(status__in=OPEN_STATUSES).exists():
-        _refuse(_("A signature of this field is already under way: wait for it to finish."))
-    request = SigningRequest(
-        field=field,
-        person=person,
-        credential=credential,
-        signing_prefix=signing_prefix,
-        fill=fill or {},
-        status=RequestStatus.WAITING_EXTERNAL,
-    )
-    base = document.latest_revision()
+    field = _checked_field(request)
+    certificate, chain = _certificates(request.credential)
     spec = _spec(document, field, request, timezone.now())
-    prepared = asyncio.run(
-        pades.prepare_external(
-            base.read(),
-            providers.credential_certificate(credential),
-            providers.credential_chain(credential),
-            spec,
-        )
-    )
+    base = document.latest_revision()
+    current = base.read()
+
+    async def prepare():
+        await trust.acheck_certificate(certificate, chain)
+        return await pades.prepare_external(current, certificate, chain, spec)
+
+    prepared = asyncio.run(prepare())
+    request.status = RequestStatus.WAITING_EXTERNAL
     request.external = {
+        "superseded": request.external.get("superseded", []),
         "base_revision": base.number,
         "prepared_sha256": store_content(prepared.pdf),
         "digest": prepared.digest.hex(),
+        "digest_base64": base64.b64encode(prepared.digest).decode("ascii"),
         "start": prepared.reserved_start,
         "end": prepared.reserved_end,
     }
-    request.save()
+    request.save(update_fields=["status", "external", "secret"])
     record_event(
         "signature.prepared",
-        actor=person,
-        on_behalf_of=_principal(field, person),
+        actor=request.person,
+        on_behalf_of=_principal(field, request.person),
         obj=field,
         data={"request": request.pk, "digest": request.external["digest"]},
     )
+    _request_changed(request)
+
+
+def _prepare_again(document: Document, revision: Revision) -> None:
+    """A signature moved the document on: what outside signers were given no longer fits it.
+
+    Their requests go back to preparation over the new revision (a new digest, shown live); a
+    signature returned over an earlier digest is then refused, saying why. Runs under the
+    document's lock, with the revision that moved it on.
+    """
+    stale = SigningRequest.objects.select_for_update().filter(
+        field__document=document, status__in=OPEN_STATUSES, external__has_key="digest"
+    )
+    for request in stale:
+        digest = request.external["digest"]
+        request.status = RequestStatus.PENDING
+        request.external = {"superseded": [*request.external["superseded"], digest]}
+        request.save(update_fields=["status", "external"])
+        record_event(
+            "signature.prepared_again",
+            actor=request.person,
+            on_behalf_of=_principal(request.field, request.person),
+            obj=request.field,
+            data={"request": request.pk, "superseded": digest, "revision": revision.number},
+        )
+        _request_changed(request)
+        _queue(request)
+
+
+@transaction.atomic
+def complete_external_signature(*, request: SigningRequest, cms: bytes, by) -> SigningRequest:
+    """Take the signature an outside signer returned, and queue its embedding.
+
+    ``cms`` is a CMS SignedData as DER (a .p7s file), PEM or base64 text. What needs no network
+    is checked here, for an immediate and precise answer (a ValidationError; the request keeps
+    waiting): it is a CMS that fits the room reserved in the document, made with the request's
+    certificate, over the prepared digest, and its signature value verifies. The task then
+    checks the certificate's status (OCSP) and embeds it.
+    """
+    request = SigningRequest.objects.select_for_update().get(pk=request.pk)
+    _check_own_request(request, by)
+    _check_waiting(request)
+    der = _returned_cms(request, cms)
+    request.status = RequestStatus.PENDING
+    request.external = {**request.external, RETURNED_CMS: store_content(der)}
+    request.save(update_fields=["status", "external"])
+    record_event(
+        "signature.returned",
+        actor=by,
+        on_behalf_of=_principal(request.field, by),
+        obj=request.field,
+        data={"request": request.pk, "cms_sha256": request.external[RETURNED_CMS]},
+    )
+    _request_changed(request)
+    _queue(request)
     return request
 
 
 @transaction.atomic
-def complete_external_signature(*, request: SigningRequest, cms: bytes) -> SigningRequest:
-    """Embed the CMS returned by the outside signer, after checking it signs what we prepared."""
+def cancel_external_signature(*, request: SigningRequest, by) -> SigningRequest:
+    """The signer gives up a signature waiting for him (to sign with another credential, say).
+
+    The request ends as failed, and the field may be signed again.
+    """
     request = SigningRequest.objects.select_for_update().get(pk=request.pk)
-    if request.status != RequestStatus.WAITING_EXTERNAL:
-        _refuse(_("This signing request is not waiting for a signature."))
-    document = Document.objects.select_for_update().get(pk=request.field.document_id)
-    try:
-        content = _embed_external(document, request, cms)
-    except SIGNING_FAILURES as error:
-        _fail(request, _failure_reason(error))
-        return request
-    field = SignatureField.objects.get(pk=request.field_id)
-    _record_signature(document, field, request, content, RevisionKind.EXTERNAL_SIGNATURE)
-    _announce(request)
+    _check_own_request(request, by)
+    _check_waiting(request)
+    _fail(request, _("Cancelled by the signer."), action="signature.cancelled")
     return request
 
 
-def _embed_external(document: Document, request: SigningRequest, cms: bytes) -> bytes:
+def _check_own_request(request: SigningRequest, by) -> None:
+    if by.pk != request.person_id:
+        raise PermissionDenied(
+            _("Only %(person)s, who asked for this signature, may complete or cancel it.")
+            % {"person": person_name(request.person)}
+        )
+
+
+def _check_waiting(request: SigningRequest) -> None:
+    """Refuse, saying why, unless ``request`` waits for its outside signer."""
+    if request.status == RequestStatus.WAITING_EXTERNAL:
+        return
+    if request.status == RequestStatus.SIGNED:
+        _refuse(_("This signature is already in the document."))
+    if request.status == RequestStatus.FAILED:
+        _refuse(
+            _("This signing request has ended (%(reason)s): start a new signature.")
+            % {"reason": request.reason}
+        )
+    if RETURNED_CMS in request.external:
+        _refuse(_("Your signature was already received: it is being added to the document."))
+    _refuse(_("The document is still being prepared for your signature: wait for the digest."))
+
+
+def _returned_cms(request: SigningRequest, data: bytes) -> bytes:
+    """The returned signature as DER, once it is known to be what was asked for."""
+    der = _cms_der(data)
     external = request.external
+    # /Contents holds the CMS in hexadecimal, two digits per byte, between < and >.
+    room = (external["end"] - external["start"] - 2) // 2
+    if len(der) > room:
+        _refuse(
+            _("The returned signature is too large: %(size)s bytes, at most %(room)s fit.")
+            % {"size": len(der), "room": room}
+        )
+    try:
+        facts = pades.external_cms_facts(der)
+    except SigningError as error:
+        raise ValidationError(
+            _("The returned data is not a CMS signature (PKCS#7 SignedData, a .p7s file).")
+        ) from error
+    _check_signed_with(request.credential, facts.certificate)
+    digest = facts.message_digest.hex()
+    if digest in external["superseded"]:
+        _refuse(
+            _(
+                "The signature covers an earlier preparation of the document: another signature"
+                " was added since. Sign the new digest shown on the page."
+            )
+        )
+    if digest != external["digest"]:
+        _refuse(
+            _(
+                "The signature does not cover the prepared document: sign the digest shown on"
+                " the page."
+            )
+        )
+    if not facts.signature_valid:
+        _refuse(
+            _(
+                "The signature value does not verify with the certificate: the signature is"
+                " damaged, or was not made with this certificate's key."
+            )
+        )
+    return der
+
+
+def _cms_der(data: bytes) -> bytes:
+    """DER from a .p7s file (DER as is), or from its PEM or base64 text."""
+    if data[:1] == b"\x30":  # a DER SEQUENCE; base64 of one starts with "M", PEM with "-"
+        return data
+    text = data.strip()
+    try:
+        if pem.detect(text):
+            return pem.unarmor(text)[2]
+        return base64.b64decode(b"".join(text.split()), validate=True)
+    except (ValueError, binascii.Error) as error:
+        raise ValidationError(
+            _("The returned signature is neither a .p7s file (DER) nor its PEM or base64 text.")
+        ) from error
+
+
+def _check_signed_with(credential: Credential, certificate) -> None:
+    if certificate is None:
+        _refuse(
+            _(
+                "The returned signature does not include the signer's certificate: set the"
+                " signing tool to include it."
+            )
+        )
+    expected = providers.credential_certificate(credential)
+    if certificate.dump() != expected.dump():
+        _refuse(
+            _(
+                "The signature was made with the certificate of %(subject)s (serial number"
+                " %(serial)s), not with the one chosen for this signature (%(expected)s)."
+            )
+            % {
+                "subject": certificate.subject.human_friendly,
+                "serial": format(certificate.serial_number, "x"),
+                "expected": credential.subject,
+            }
+        )
+
+
+def _embed_external(document: Document, request: SigningRequest) -> None:
+    """Embed the returned signature once its certificate's status is known to be good."""
+    external = request.external
+    # _prepare_again sends a request back whenever the document moves on: this only guards
+    # the rule that a signature is always an update of the latest revision.
     if document.latest_revision().number != external["base_revision"]:
         _refuse(_("The document changed since the signature was prepared: prepare it again."))
-    certificate = providers.credential_certificate(request.credential)
-    signed = pades.external_cms_facts(cms)
-    if signed.certificate.dump() != certificate.dump():
-        _refuse(_("The signature was made with another certificate than the signer's."))
-    if signed.message_digest.hex() != external["digest"]:
-        _refuse(_("The signature does not cover the prepared document."))
-    asyncio.run(
-        trust.acheck_certificate(certificate, providers.credential_chain(request.credential))
-    )
+    field = _checked_field(request)
+    certificate, chain = _certificates(request.credential)
     prepared = pades.PreparedExternal(
         pdf=_read_content(external["prepared_sha256"]),
         digest=bytes.fromhex(external["digest"]),
         reserved_start=external["start"],
         reserved_end=external["end"],
     )
-    return asyncio.run(pades.finish_external(prepared, cms))
+    cms = _read_content(external[RETURNED_CMS])
+
+    async def embed():
+        await trust.acheck_certificate(certificate, chain)
+        return await pades.finish_external(prepared, cms)
+
+    content = asyncio.run(embed())
+    _record_signature(document, field, request, content, RevisionKind.EXTERNAL_SIGNATURE)
 
 
 def _read_content(sha256: str) -> bytes:

@@ -8,6 +8,7 @@ font object and shapes its text from the font program stored in the document its
 glyph numbers always match what is embedded.
 """
 
+import collections
 import datetime
 import functools
 import hashlib
@@ -92,13 +93,9 @@ def embed_stamp_font(writer, program: bytes) -> generic.IndirectObject:
                 ),
                 pdf_name("/FontDescriptor"): descriptor,
                 pdf_name("/CIDToGIDMap"): pdf_name("/Identity"),
+                pdf_name("/DW"): generic.NumberObject(default_width(metrics.widths)),
                 pdf_name("/W"): generic.ArrayObject(
-                    [
-                        generic.NumberObject(0),
-                        generic.ArrayObject(
-                            generic.NumberObject(width) for width in metrics.widths
-                        ),
-                    ]
+                    generic.NumberObject(number) for number in width_ranges(metrics.widths)
                 ),
             }
         )
@@ -118,6 +115,23 @@ def embed_stamp_font(writer, program: bytes) -> generic.IndirectObject:
     )
     _register_in_form(writer, font)
     return font
+
+
+def default_width(widths: list[int]) -> int:
+    """The most common advance width: the /DW of the font, left out of /W."""
+    return collections.Counter(widths).most_common(1)[0][0]
+
+
+def width_ranges(widths: list[int]) -> list[int]:
+    """/W in its range form, ``first last width`` for every run of glyphs of one width other
+    than the default (ISO 32000-1 §9.7.4.3); short when glyphs are ordered by width."""
+    default, ranges, first = default_width(widths), [], 0
+    for glyph in range(1, len(widths) + 1):
+        if glyph == len(widths) or widths[glyph] != widths[first]:
+            if widths[first] != default:
+                ranges += [first, glyph - 1, widths[first]]
+            first = glyph
+    return ranges
 
 
 def _program_hash(program: bytes) -> str:

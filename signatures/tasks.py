@@ -7,7 +7,8 @@ from signatures import services
 
 @task
 def sign_requested(request_id: int) -> str:
-    """Carry out a signing request; returns its final status (signed or failed)."""
+    """Take a signing request one step on; returns its status: signed or failed, or for an
+    outside signer waiting_external once the document is prepared for him."""
     return services.carry_out(request_id).status
 
 
@@ -19,3 +20,11 @@ def validate_uploaded(job_id: int, language: str | None = None) -> str:
     """
     job = services.run_validation(job_id, language=language)
     return job.status if job is not None else "missing"
+
+
+@task
+def check_credential(credential_id: int, language: str | None = None) -> str:
+    """Finish checking a registered credential (its revocation status, asked online); returns
+    its status. ``language`` is the registering person's, for the reason of a refusal."""
+    credential = services.finish_credential_check(credential_id, language=language)
+    return credential.status if credential is not None else "missing"

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -21,9 +20,9 @@ from django.views.generic import FormView, TemplateView
 from viewflow.urls import AppMenuMixin, Viewset
 
 from signatures import services
-from signatures.forms import KeystoreForm, ValidationUploadForm
+from signatures.forms import CertificateForm, KeystoreForm, ValidationUploadForm
 from signatures.keystores import KeystoreLocked
-from signatures.models import Credential, ValidationJob, ValidationStatus
+from signatures.models import Credential, Provider, ValidationJob, ValidationStatus
 from signatures.trust import CertificateRefused
 
 RECENT_JOBS = 10
@@ -216,43 +215,77 @@ class ValidationViewset(AppMenuMixin, Viewset):
 
 
 class CredentialListView(FormView):
-    """ "My signing certificates": the list, and registering a personal keystore."""
+    """ "My signing certificates": the list with each one's state, and registering a personal
+    keystore (this view) or the certificate of an external signer (the next one).
+
+    The list is a live region: when the check of a certificate ends, the page shows it.
+    """
 
     template_name = "signatures/credentials/list.html"
     form_class = KeystoreForm
+    #: The name of this view's form in the template, which shows both forms.
+    form_name = "keystore_form"
 
     def get_context_data(self, **kwargs):
-        now = timezone.now()
-        credentials = list(
-            Credential.objects.filter(user=self.request.user).order_by("revoked_at", "-valid_to")
-        )
-        for credential in credentials:
-            credential.usable = credential.revoked_at is None and (
-                credential.valid_from <= now <= credential.valid_to
-            )
-        return super().get_context_data(credentials=credentials, **kwargs)
+        if "form" not in kwargs:  # it is given, bound, when a registration was refused
+            kwargs["form"] = self.get_form()
+        forms = {
+            "keystore_form": KeystoreForm(),
+            "certificate_form": CertificateForm(prefix=CERTIFICATE_PREFIX),
+            self.form_name: kwargs["form"],
+        }
+        user = self.request.user
+        credentials = Credential.objects.filter(user=user).order_by("revoked_at", "-valid_to")
+        usable = set(Credential.objects.usable_for(user).values_list("pk", flat=True))
+        return super().get_context_data(credentials=credentials, usable=usable, **forms, **kwargs)
 
     def form_valid(self, form):
-        upload = form.cleaned_data["keystore"]
         try:
-            services.register_keystore(
-                user=self.request.user,
-                keystore=upload.read(),
-                pin=form.cleaned_data["pin"],
-                label=form.cleaned_data["label"],
-                by=self.request.user,
-            )
-        except (KeystoreLocked, CertificateRefused, IntegrityError) as error:
-            form.add_error(None, _duplicate_or(error))
+            self.register(form)
+        except (KeystoreLocked, CertificateRefused) as error:
+            form.add_error(None, str(error))
             return self.form_invalid(form)
-        messages.success(self.request, _("Your signing certificate was registered."))
-        return HttpResponseRedirect(self.request.path)
+        messages.success(
+            self.request,
+            _(
+                "Your certificate was registered. Its revocation status is being checked: you "
+                "can sign with it once it shows as usable."
+            ),
+        )
+        return HttpResponseRedirect(reverse("thidua:credentials:index"))
+
+    def register(self, form) -> None:
+        services.register_keystore(
+            user=self.request.user,
+            keystore=form.cleaned_data["keystore"].read(),
+            pin=form.cleaned_data["pin"],
+            label=form.cleaned_data["label"],
+            by=self.request.user,
+        )
 
 
-def _duplicate_or(error) -> str:
-    if isinstance(error, IntegrityError):
-        return _("This certificate is registered already.")
-    return str(error)
+# Both forms of the page have a label field.
+CERTIFICATE_PREFIX = "external"
+
+
+class CredentialCertificateView(CredentialListView):
+    """Register the certificate of an external signer (a USB token on the official's PC, a
+    signing service of his certificate authority): he signs in two steps."""
+
+    http_method_names = ["post"]
+    form_class = CertificateForm
+    prefix = CERTIFICATE_PREFIX
+    form_name = "certificate_form"
+
+    def register(self, form) -> None:
+        services.register_credential(
+            user=self.request.user,
+            provider=Provider.EXTERNAL,
+            certificate=form.certificate_content(),
+            chain=form.chain_content(),
+            label=form.cleaned_data["label"],
+            by=self.request.user,
+        )
 
 
 class CredentialWithdrawView(View):
@@ -271,4 +304,5 @@ class CredentialViewset(AppMenuMixin, Viewset):
     icon = "key"
 
     index_path = path("", CredentialListView.as_view(), name="index")
+    certificate_path = path("certificate/", CredentialCertificateView.as_view(), name="certificate")
     withdraw_path = path("<int:pk>/withdraw/", CredentialWithdrawView.as_view(), name="withdraw")

@@ -6,6 +6,7 @@ import itertools
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.utils import translation
 
 from workflows import services
@@ -98,3 +99,19 @@ def appoint():
         )
 
     return make
+
+
+@pytest.fixture
+def grant(db):
+    """Give ``user`` the permissions named ("app_label.codename"); return him fresh from the
+    database, so that no permission cache hides them."""
+
+    def give(user, *permissions):
+        for permission in permissions:
+            app_label, codename = permission.split(".")
+            user.user_permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        return type(user).objects.get(pk=user.pk)
+
+    return give

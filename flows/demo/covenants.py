@@ -103,9 +103,7 @@ def _adopt(task, covenant):
 
 
 def _credential(person):
-    credential = (
-        Credential.objects.filter(user=person, revoked_at__isnull=True).order_by("-pk").first()
-    )
+    credential = Credential.objects.usable_for(person).order_by("-pk").first()
     if credential is None:
         raise DemoStopped(f"{person.get_full_name()} has no signing credential: run pki_init.")
     return credential

@@ -30,6 +30,18 @@ def covenant_event(event: str, covenant, /, *, actor=None, on_behalf_of=None, **
     )
 
 
+def signing_progress(covenant_id: int, request) -> None:
+    """A signature under way moved on without landing (prepared for an outside signer, back to
+    pending, failed): the covenant's pages refresh, the signer's step among them. Not the board,
+    which counts signatures; the signing service wrote the audit entry."""
+    publish(
+        "covenant.signing_progress",
+        groups=[document_group("covenant", covenant_id)],
+        data={"covenant": covenant_id, "field": request.field_id, "signing": request.status},
+        audit=False,
+    )
+
+
 def _open_tasks(process_id) -> dict[int, int | None]:
     return dict(
         Task.objects.filter(

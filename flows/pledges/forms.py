@@ -2,7 +2,6 @@
 
 from django import forms
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from flows.pledges.models import Decision
@@ -30,6 +29,15 @@ class DraftForm(forms.Form):
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 
 
+def refuse_larger_than(upload, limit: int) -> None:
+    """A form error naming both sizes when ``upload`` (possibly none) exceeds ``limit``."""
+    if upload and upload.size > limit:
+        raise forms.ValidationError(
+            _("The file is too large: %(size)s, at most %(limit)s are accepted.")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+        )
+
+
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("Attach a document"), required=False)
     name = forms.CharField(
@@ -41,14 +49,7 @@ class AttachmentForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload and upload.size > ATTACHMENT_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is too large: %(size)s, at most %(limit)s are accepted.")
-                % {
-                    "size": filesizeformat(upload.size),
-                    "limit": filesizeformat(ATTACHMENT_MAX_BYTES),
-                }
-            )
+        refuse_larger_than(upload, ATTACHMENT_MAX_BYTES)
         return upload
 
 
@@ -97,7 +98,8 @@ class CredentialChoiceField(forms.ModelChoiceField):
 
 
 class SignForm(forms.Form):
-    """The signer's own certificate and the PIN that unlocks it."""
+    """The signer's own certificate and the PIN that unlocks it (none for a certificate whose
+    key is with an outside signer: his own tool asks for it)."""
 
     # No empty choice: the official's most recent certificate is chosen unless he picks another.
     credential = CredentialChoiceField(
@@ -108,14 +110,42 @@ class SignForm(forms.Form):
         required=False,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
-        help_text=_("The PIN of your keystore or token (not needed for remote signing)."),
+        help_text=_(
+            "The PIN of your keystore or token (not needed for remote signing or your own"
+            " signing tool)."
+        ),
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["credential"].queryset = Credential.objects.filter(
-            user=user, revoked_at__isnull=True, valid_to__gt=timezone.now()
-        ).order_by("-valid_to")
+        usable = Credential.objects.usable_for(user)
+        self.fields["credential"].queryset = usable.order_by("-valid_to")
+
+
+#: A CMS signature is a few kilobytes (the room reserved for it in the PDF is 8 KB).
+SIGNATURE_MAX_BYTES = 64 * 1024
+
+
+class ExternalSignatureForm(forms.Form):
+    """The signature an outside signing tool returned: its .p7s file, or its text pasted."""
+
+    signature_file = forms.FileField(label=_("Signature file (.p7s)"), required=False)
+    signature_text = forms.CharField(
+        label=_("Or paste the signature (base64 or PEM)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+    )
+
+    def clean(self):
+        if self.errors:  # an unreadable upload: its own message says it
+            return self.cleaned_data
+        upload = self.cleaned_data.get("signature_file")
+        text = self.cleaned_data.get("signature_text", "").strip()
+        if bool(upload) == bool(text):
+            raise forms.ValidationError(_("Give the signature either as a file or as pasted text."))
+        refuse_larger_than(upload, SIGNATURE_MAX_BYTES)
+        self.cleaned_data["signature"] = upload.read() if upload else text.encode()
+        return self.cleaned_data
 
 
 class DeclineForm(forms.Form):

@@ -529,13 +529,24 @@ def decline(*, task, by, reason: str) -> SigningDecline:
             on_behalf_of=actor.principal if actor.is_substitute else None,
             reason=reason.strip(),
         )
-        covenant.decline()
-        covenant.save()
+        _stop_signing(covenant, declined, by)
         _audit("covenant.signature_declined", actor, covenant, reason=declined.reason)
         activation.process.covenant = covenant
         _finish(activation, by)
         notices.declined(declined)
     return declined
+
+
+def _stop_signing(covenant: Covenant, declined: SigningDecline, by) -> None:
+    """The round stops on ``declined``: signatures still under way on its version end too
+    (queued ones would land on a void document, outside signers would wait for ever)."""
+    covenant.decline()
+    covenant.save()
+    signing.abandon_open_requests(
+        document=declined.version.document,
+        reason=_("The signing round was stopped: %(reason)s") % {"reason": declined.reason},
+        by=by,
+    )
 
 
 @transaction.atomic
@@ -583,8 +594,7 @@ def membership_changed(*, term, by) -> None:
                 " version, signed by the heads of the new members."
             ),
         )
-        covenant.decline()
-        covenant.save()
+        _stop_signing(covenant, declined, by)
         events.covenant_event(
             "covenant.signing_stopped", covenant, actor=by, reason=declined.reason
         )

@@ -21,7 +21,8 @@ from viewflow.urls import AppMenuMixin, Viewset
 
 from flows.pledges import forms, selectors, services
 from flows.pledges.models import Attachment, Covenant, CovenantStatus
-from signatures.models import RequestStatus, Revision, SigningRequest
+from signatures import services as signing
+from signatures.models import Provider, RequestStatus, Revision, SigningRequest
 from workflows.models import Role
 
 #: Why a step is in a person's inbox, by step: the part after "You are … of <unit>".
@@ -217,38 +218,112 @@ class AdoptView(StepView):
         )
 
 
+def signing_state(request: SigningRequest | None) -> str:
+    """Where a step's latest signing request stands, for its page: "" (none yet), "signing",
+    "preparing" / "waiting" / "embedding" (an outside signer's two steps), "signed", "failed"."""
+    if request is None:
+        return ""
+    if request.status != RequestStatus.PENDING:
+        return {
+            RequestStatus.WAITING_EXTERNAL: "waiting",
+            RequestStatus.SIGNED: "signed",
+            RequestStatus.FAILED: "failed",
+        }[request.status]
+    if request.credential.provider != Provider.EXTERNAL:
+        return "signing"
+    return "embedding" if signing.RETURNED_CMS in request.external else "preparing"
+
+
 class SigningStepView(StepView):
-    """Common to the heads' signatures and the clerk's organisation signature."""
+    """Common to the heads' signatures and the clerk's organisation signature.
+
+    A certificate whose key is with an outside signer (his USB-token tool, a remote-signing
+    service) signs in two steps: once the document is prepared, the page shows what his tool
+    signs and takes back the signature it returns (or a cancellation).
+    """
+
+    actions = {
+        "sign": ("sign_form", "sign"),
+        "complete": ("external_form", "complete"),
+        "cancel": (None, "cancel"),
+    }
 
     def make_forms(self, data=None):
-        requests = SigningRequest.objects.filter(field_id=self.field_id()).order_by("-pk")
+        last = self.last_request()
         return {
             "sign_form": forms.SignForm(
                 data if data and "sign" in data else None, user=self.request.user
             ),
-            "last_request": requests.first(),
-            "under_way": requests.filter(
-                status__in=[RequestStatus.PENDING, RequestStatus.WAITING_EXTERNAL]
-            ).exists(),
+            "external_form": forms.ExternalSignatureForm(
+                *((data, self.request.FILES) if data and "complete" in data else ())
+            ),
+            "last_request": last,
+            "signing_state": signing_state(last),
+            # Only the newest request can be open: a field has one open request at most.
+            "under_way": last is not None and last.status in signing.OPEN_STATUSES,
         }
 
     def field_id(self):
         return self.task.data.get("field")
 
+    def last_request(self) -> SigningRequest | None:
+        requests = SigningRequest.objects.filter(field_id=self.field_id())
+        return requests.select_related("credential").order_by("-pk").first()
+
     def sign(self, form):
+        credential = form.cleaned_data["credential"]
         self.service(
             task=self.task,
             by=self.request.user,
-            credential=form.cleaned_data["credential"],
+            credential=credential,
             secret=form.cleaned_data["pin"] or None,
         )
-        messages.info(self.request, _("Your signature is being made; this page shows when done."))
+        if credential.provider == Provider.EXTERNAL:
+            messages.info(
+                self.request,
+                _(
+                    "The document is being prepared for your signing tool; this page then shows"
+                    " what to sign."
+                ),
+            )
+        else:
+            messages.info(
+                self.request, _("Your signature is being made; this page shows when done.")
+            )
         return HttpResponseRedirect(self.request.get_full_path())
+
+    def complete(self, form):
+        signing.complete_external_signature(
+            request=self._asked(), cms=form.cleaned_data["signature"], by=self.request.user
+        )
+        messages.info(
+            self.request,
+            _(
+                "Your signature was received and is being added to the document; this page shows"
+                " when done."
+            ),
+        )
+        return HttpResponseRedirect(self.request.get_full_path())
+
+    def cancel(self, form):
+        signing.cancel_external_signature(request=self._asked(), by=self.request.user)
+        messages.info(
+            self.request,
+            _("The signature was cancelled: you may sign again, with this certificate or another."),
+        )
+        return HttpResponseRedirect(self.request.get_full_path())
+
+    def _asked(self) -> SigningRequest:
+        """The request the signer answers; the service says why if it waits for nothing."""
+        request = self.last_request()
+        if request is None:
+            raise ValidationError(_("No signature has been asked for in this step yet."))
+        return request
 
 
 class SignView(SigningStepView):
     step_template = "pledges/steps/sign.html"
-    actions = {"sign": ("sign_form", "sign"), "decline": ("decline_form", "decline")}
+    actions = {**SigningStepView.actions, "decline": ("decline_form", "decline")}
     service = staticmethod(services.sign)
 
     def make_forms(self, data=None):
@@ -264,7 +339,6 @@ class SignView(SigningStepView):
 
 class RegisterView(SigningStepView):
     step_template = "pledges/steps/register.html"
-    actions = {"sign": ("sign_form", "sign")}
     service = staticmethod(services.register)
 
     def field_id(self):

@@ -45,6 +45,7 @@ from signatures import (
     providers,
     rendering,
     stamps,
+    tokenizer,
     trust,
     validation,
 )
@@ -276,15 +277,26 @@ def sign_baseline(
         certify=spec.certify,
         docmdp_permissions=MDPPerm.FILL_FORMS,
     )
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     output = io.BytesIO()
-    signers.PdfSigner(metadata, signer, timestamper=timestamper, stamp_style=style).sign_pdf(
-        writer,
-        existing_fields_only=True,
-        output=output,
-        appearance_text_params={"lines": spec.stamp_text},
-    )
+    with pyhanko_tokenizer():
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+        signers.PdfSigner(metadata, signer, timestamper=timestamper, stamp_style=style).sign_pdf(
+            writer,
+            existing_fields_only=True,
+            output=output,
+            appearance_text_params={"lines": spec.stamp_text},
+        )
     return output.getvalue()
+
+
+@contextlib.contextmanager
+def pyhanko_tokenizer():
+    """pyHanko's own tokenizer instead of ours (``signatures.tokenizer``), as the baseline has."""
+    tokenizer.uninstall()
+    try:
+        yield
+    finally:
+        tokenizer.install()
 
 
 Signer = Callable[[bytes, Official, pades.SignatureSpec], bytes]
@@ -317,6 +329,17 @@ def sign_in_turn(pdf: bytes, team: Sequence[Official], level: str, sign: Signer)
 
 def validate(content: bytes) -> validation.ValidationReport:
     return validation.validate_pdf(content, fetch=False)
+
+
+def validate_with_pyhanko_tokenizer(content: bytes) -> validation.ValidationReport:
+    with pyhanko_tokenizer():
+        return validate(content)
+
+
+def validate_with_the_collector_running(content: bytes) -> validation.ValidationReport:
+    """``validate`` without its pause of Python's cycle collector."""
+    with mock.patch.object(validation, "cycle_collector_paused", contextlib.nullcontext):
+        return validate(content)
 
 
 def read_signatures(content: bytes) -> list:

@@ -27,8 +27,14 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def live_server_url(tmp_path_factory):
-    var_dir = tmp_path_factory.mktemp("var")
+def live_server_var_dir(tmp_path_factory):
+    """The server's VAR_DIR: its database, its media, its development PKI (var/pki)."""
+    return tmp_path_factory.mktemp("var")
+
+
+@pytest.fixture(scope="session")
+def live_server_url(live_server_var_dir):
+    var_dir = live_server_var_dir
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env.update(

@@ -10,7 +10,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from config.worker import run_queued_tasks
 from signatures import rendering, services
-from signatures.models import FieldKind, Provider
+from signatures.models import FieldKind, Provider, RequestStatus
 from signatures.pki import DEMO_PIN
 
 TEMPLATE = "signatures/nd30/generic.html"
@@ -24,14 +24,31 @@ def official_user(identity):
     return user
 
 
+def checked(credential):
+    """``credential`` once its check (revocation asked online) has run: the task's body, now."""
+    return services.finish_credential_check(credential.pk)
+
+
 def pkcs12_credential(pki, user):
-    return services.register_credential(
-        user=user,
-        provider=Provider.PKCS12,
-        certificate=pki.certificate_for(user.username).dump(),
-        chain=pki.chain_pem(),
-        keystore=pki.pkcs12_for(user.username),
-        by=None,
+    return dev_pki_credential(pki, user, Provider.PKCS12, keystore=pki.pkcs12_for(user.username))
+
+
+def external_credential(pki, user):
+    """A credential whose key stays with an outside signer (a USB-token tool, SmartCA…)."""
+    return dev_pki_credential(pki, user, Provider.EXTERNAL)
+
+
+def dev_pki_credential(pki, user, provider, **extra):
+    """``user``'s dev-PKI certificate registered for ``provider``, its check done."""
+    return checked(
+        services.register_credential(
+            user=user,
+            provider=provider,
+            certificate=pki.certificate_for(user.username).dump(),
+            chain=pki.chain_pem(),
+            by=None,
+            **extra,
+        )
     )
 
 
@@ -113,6 +130,17 @@ def external_cms(pki, username, digest_hex: str, *, timestamper=None) -> bytes:
         )
 
     return asyncio.run(produce()).dump()
+
+
+def sign_externally(pki, field, user, credential, **options):
+    """The two steps, each task run at once: the digest goes to the official's own tool
+    (here his dev-PKI key), and the signature it returns comes back."""
+    request = services.request_signature(field=field, person=user, credential=credential, **options)
+    request = services.carry_out(request.pk)
+    assert request.status == RequestStatus.WAITING_EXTERNAL, request.reason
+    cms = external_cms(pki, user.username, request.external["digest"])
+    services.complete_external_signature(request=request, cms=cms, by=user)
+    return services.carry_out(request.pk)
 
 
 def today() -> datetime.date:

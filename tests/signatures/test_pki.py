@@ -21,7 +21,7 @@ from flows.demo.services import load_demo
 from signatures import trust
 from signatures.devpki import mount_responders, responders_app
 from signatures.keystores import open_pkcs12
-from signatures.models import Credential, Provider
+from signatures.models import Credential, CredentialStatus, Provider
 from signatures.pki import (
     DEMO_PIN,
     OfficialIdentity,
@@ -269,6 +269,7 @@ def test_pki_init_registers_one_credential_per_official_once(tmp_path, settings)
     assert nothing in second.getvalue() and nothing not in first.getvalue()
     credential = Credential.objects.get(user__username="vinh-bao.head")
     assert credential.provider == Provider.PKCS12
+    assert credential.status == CredentialStatus.ACTIVE  # checked at once, with its own CRLs
     assert "Tạ Thùy Hạnh" in credential.subject
     _key, certificate, _chain = open_pkcs12(credential.keystore, DEMO_PIN)
     assert certificate.public_bytes(Encoding.DER) == bytes(credential.certificate)

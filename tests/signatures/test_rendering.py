@@ -6,11 +6,7 @@ missing.
 """
 
 import datetime
-import html
 import io
-import re
-import shutil
-import subprocess
 import unicodedata
 from itertools import combinations
 
@@ -19,8 +15,15 @@ from fontTools.ttLib import TTFont
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from signatures import fonts, rendering
-from signatures.fonts import STAMP_REPERTOIRE, VIETNAMESE_LETTERS, normalise
+from signatures.fonts import STAMP_REPERTOIRE, VIETNAMESE_LETTERS
 from signatures.rendering import RenderingError, SignatureBlock, render_pdf
+from tests.signatures.poppler import (
+    baseline,
+    descent_share,
+    pdftotext,
+    pdftotext_missing,
+    words_by_page,
+)
 
 MM = 72 / 25.4  # PDF points per millimetre
 PAGE_WIDTH, PAGE_HEIGHT = 210 * MM, 297 * MM
@@ -62,11 +65,6 @@ GIVEN_NAMES = (
     "Ánh",
 )
 
-pdftotext_missing = pytest.mark.skipif(
-    shutil.which("pdftotext") is None,
-    reason="pdftotext is not installed (Debian package poppler-utils)",
-)
-
 
 def make_blocks(count, *, organisation_on=(0,)):
     return [
@@ -101,28 +99,6 @@ def render_generic(count, **extra):
         signature_blocks=make_blocks(count),
         text_fields=("number", "date"),
     )
-
-
-def pdftotext(content, *options):
-    result = subprocess.run(
-        ["pdftotext", *options, "-", "-"], input=content, capture_output=True, check=True
-    )
-    return normalise(result.stdout.decode("utf-8"))
-
-
-def words_by_page(content):
-    """[(page, text, (x1, y1, x2, y2))] from pdftotext -bbox, in PDF points, origin bottom-left."""
-    pages = re.split(r"<page ", pdftotext(content, "-bbox"))[1:]
-    word = re.compile(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<')
-    return [
-        (
-            index,
-            html.unescape(text),
-            (float(x1), PAGE_HEIGHT - float(y2), float(x2), PAGE_HEIGHT - float(y1)),
-        )
-        for index, page in enumerate(pages)
-        for x1, y1, x2, y2, text in word.findall(page)
-    ]
 
 
 def embedded_fonts(content):
@@ -462,6 +438,26 @@ def test_text_placeholders_are_blank_between_their_words(rendered):
     text = " ".join(pdftotext(result.content, "-layout").split())
     assert "Số: /GƯ-UBND" in text
     assert "Hải Phòng, ngày năm 2026" in text
+
+
+@pdftotext_missing
+def test_the_printed_baseline_crosses_text_placeholders_where_pades_expects_it(rendered):
+    """The filled number and date are drawn at TEXT_FIELD_BASELINE of their box's height
+    (pades): there runs the baseline of the words printed beside the placeholder."""
+    result = rendered[1]
+    words = words_by_page(result.content)
+    share = descent_share(result.content)
+    for name, neighbours in (("number", ("Số:", "/GƯ-UBND")), ("date", ("ngày", "năm"))):
+        field = result.field(name)
+        expected = field.box[1] + field.height * rendering.TEXT_FIELD_BASELINE
+        found = [
+            box
+            for page, text, box in words
+            if page == field.page and text in neighbours and box[1] < field.box[3] < box[3] + 5
+        ]
+        assert len(found) == 2, found
+        for box in found:
+            assert baseline(box, share) == pytest.approx(expected, abs=0.3)
 
 
 # ND 30 page layout -----------------------------------------------------------------------------

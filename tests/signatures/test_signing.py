@@ -1,10 +1,16 @@
 """Signing documents through the services, with each official's own certificate."""
 
+import base64
+import hashlib
 import io
 import itertools
+from dataclasses import dataclass
 
 import pytest
-from django.core.exceptions import ValidationError
+from asn1crypto import cms as cms_module
+from asn1crypto import pem
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from signatures import services, validation
@@ -16,6 +22,7 @@ from signatures.models import (
     RevisionImmutable,
     RevisionKind,
     SigningRequest,
+    revision_path,
 )
 from signatures.pki import DEMO_PIN
 from tests.signatures import helpers
@@ -188,3 +195,283 @@ def test_revisions_never_change(three):
     with pytest.raises(RevisionImmutable):
         revision.delete()
     assert Revision.objects.filter(pk=revision.pk).exists()
+
+
+# -- an outside signer: the task prepares, his tool signs the digest, the task embeds ----------
+
+
+@dataclass
+class Outside:
+    """``an`` signs Sig01 with his own tool; ``binh`` signs Sig02 from his keystore."""
+
+    document: object
+    an: object
+    binh: object
+    tool: object  # an's external credential
+    keystore: object  # binh's PKCS#12 credential
+
+    @property
+    def field(self):
+        return self.document.fields.get(name="Sig01")
+
+
+@pytest.fixture
+def outside(dev_pki, dev_officials):
+    identities = dev_officials[:2]
+    an, binh = (helpers.official_user(identity) for identity in identities)
+    tool = helpers.external_credential(dev_pki, an)
+    keystore = helpers.pkcs12_credential(dev_pki, binh)
+    return Outside(helpers.create_document(identities, [an, binh]), an, binh, tool, keystore)
+
+
+def prepared(outside) -> SigningRequest:
+    request = services.request_signature(
+        field=outside.field, person=outside.an, credential=outside.tool
+    )
+    return services.carry_out(request.pk)
+
+
+def as_pem(der: bytes) -> bytes:
+    return pem.armor("PKCS7", der)
+
+
+def as_base64(der: bytes) -> bytes:
+    text = base64.b64encode(der)
+    return b"\n".join(text[i : i + 64] for i in range(0, len(text), 64)) + b"\n"
+
+
+@pytest.mark.parametrize("encode", [bytes, as_pem, as_base64], ids=["der", "pem", "base64"])
+def test_an_outside_signer_signs_the_prepared_digest_and_the_task_embeds_it(
+    dev_pki, outside, encode
+):
+    request = services.request_signature(
+        field=outside.field, person=outside.an, credential=outside.tool, secret=DEMO_PIN
+    )
+    assert (request.status, request.secret, request.external) == (RequestStatus.PENDING, None, {})
+    with pytest.raises(ValidationError) as refused:  # too early: nothing to sign yet
+        services.complete_external_signature(request=request, cms=b"0", by=outside.an)
+    assert_says(refused, "đang được chuẩn bị", "still being prepared")
+
+    request = services.carry_out(request.pk)  # the task prepares the document
+
+    assert request.status == RequestStatus.WAITING_EXTERNAL
+    assert request.get_status_display() == "Đang chờ người ký"
+    external = request.external
+    digest = bytes.fromhex(external["digest"])
+    assert base64.b64decode(external["digest_base64"]) == digest
+    # The digest is the SHA-256 of the prepared PDF but for the room left for the signature.
+    with default_storage.open(revision_path(external["prepared_sha256"])) as stored:
+        pdf = stored.read()
+    assert hashlib.sha256(pdf[: external["start"]] + pdf[external["end"] :]).digest() == digest
+    assert outside.document.revisions.count() == 2  # nothing signed yet
+    assert AuditEvent.objects.filter(action="signature.prepared").count() == 1
+
+    cms = helpers.external_cms(dev_pki, "an", external["digest"])
+    request = services.complete_external_signature(request=request, cms=encode(cms), by=outside.an)
+    assert request.status == RequestStatus.PENDING  # the task checks the certificate, embeds
+    request = services.carry_out(request.pk)
+
+    assert request.status == RequestStatus.SIGNED, request.reason
+    revision = outside.document.latest_revision()
+    assert (revision.kind, request.revision) == (RevisionKind.EXTERNAL_SIGNATURE, revision)
+    assert revision.read().startswith(outside.document.revisions.get(number=1).read())
+    report = validation.validate_pdf(revision.read())
+    assert report.ok, report.as_dict()
+    [signature] = report.signatures
+    assert (signature.field_name, signature.signer) == ("Sig01", "Nguyễn Văn An")
+    assert signature.certification  # the first signature certifies, as from any provider
+
+
+def assert_says(refused, vietnamese: str, english: str) -> None:
+    """The refusal's message, in Vietnamese once the catalogue has it (English until then)."""
+    message = " ".join(refused.value.messages)
+    assert vietnamese in message or english in message, message
+
+
+def another_digest(pki, request):
+    return helpers.external_cms(pki, "an", hashlib.sha256(b"another document").hexdigest())
+
+
+def another_certificate(pki, request):
+    return helpers.external_cms(pki, "binh", request.external["digest"])
+
+
+def damaged_signature_value(pki, request):
+    content = cms_module.ContentInfo.load(
+        helpers.external_cms(pki, "an", request.external["digest"])
+    )
+    signer_info = content["content"]["signer_infos"][0]
+    value = bytearray(signer_info["signature"].native)
+    value[-1] ^= 0x01
+    signer_info["signature"] = bytes(value)
+    return content.dump(force=True)
+
+
+def without_certificate(pki, request):
+    content = cms_module.ContentInfo.load(
+        helpers.external_cms(pki, "an", request.external["digest"])
+    )
+    content["content"]["certificates"] = None
+    return content.dump(force=True)
+
+
+def too_large(pki, request):
+    content = cms_module.ContentInfo.load(
+        helpers.external_cms(pki, "an", request.external["digest"])
+    )
+    # A tool adding every certificate it knows: more than the room reserved in the PDF.
+    padding = cms_module.CertificateChoices(name="certificate", value=pki.intermediate)
+    content["content"]["certificates"] = [*content["content"]["certificates"], *[padding] * 20]
+    return content.dump(force=True)
+
+
+@pytest.mark.parametrize(
+    ("returned", "vietnamese", "english"),
+    [
+        (another_digest, "không khớp với văn bản đã chuẩn bị", "does not cover the prepared"),
+        (another_certificate, "Trần Thị Bình", "Trần Thị Bình"),
+        (damaged_signature_value, "Giá trị chữ ký không khớp", "does not verify"),
+        (without_certificate, "không kèm chứng thư", "does not include the signer"),
+        (too_large, "quá lớn", "too large"),
+        (lambda pki, request: b"xin chao", "không phải tệp .p7s", "neither a .p7s"),
+        (lambda pki, request: b"%PDF-1.7\n", "không phải tệp .p7s", "neither a .p7s"),
+        (lambda pki, request: pki.intermediate.dump(), "không phải là chữ ký CMS", "not a CMS"),
+    ],
+    ids=[
+        "another-digest",
+        "another-certificate",
+        "damaged",
+        "no-certificate",
+        "too-large",
+        "text",
+        "a-pdf",
+        "a-certificate",
+    ],
+)
+def test_a_wrong_signature_is_refused_at_once_and_the_request_keeps_waiting(
+    dev_pki, outside, returned, vietnamese, english
+):
+    request = prepared(outside)
+    data = returned(dev_pki, request)
+
+    with pytest.raises(ValidationError) as refused:
+        services.complete_external_signature(request=request, cms=data, by=outside.an)
+
+    assert_says(refused, vietnamese, english)
+    assert_nothing_stored(request, data)
+
+
+def assert_nothing_stored(request, data: bytes) -> None:
+    after = SigningRequest.objects.get(pk=request.pk)
+    assert (after.status, after.external) == (RequestStatus.WAITING_EXTERNAL, request.external)
+    assert not default_storage.exists(revision_path(hashlib.sha256(data).hexdigest()))
+    assert not AuditEvent.objects.filter(action="signature.returned").exists()
+    assert after.field.document.revisions.count() == 2
+
+
+def test_a_signature_returned_twice_is_taken_once(dev_pki, outside):
+    request = prepared(outside)
+    cms = helpers.external_cms(dev_pki, "an", request.external["digest"])
+    services.complete_external_signature(request=request, cms=cms, by=outside.an)
+
+    with pytest.raises(ValidationError) as refused:
+        services.complete_external_signature(request=request, cms=cms, by=outside.an)
+
+    assert_says(refused, "đã được nhận", "already received")
+    assert AuditEvent.objects.filter(action="signature.returned").count() == 1
+    assert services.carry_out(request.pk).status == RequestStatus.SIGNED
+    with pytest.raises(ValidationError) as refused:
+        services.complete_external_signature(request=request, cms=cms, by=outside.an)
+    assert_says(refused, "đã có trong văn bản", "already in the document")
+    assert outside.document.revisions.count() == 3
+
+
+def test_when_another_signature_lands_first_the_document_is_prepared_again(dev_pki, outside):
+    request = prepared(outside)
+    first = request.external["digest"]
+    early = helpers.external_cms(dev_pki, "an", first)
+
+    helpers.sign(outside.document.fields.get(name="Sig02"), outside.binh, outside.keystore)
+
+    request.refresh_from_db()
+    assert (request.status, request.external) == (RequestStatus.PENDING, {"superseded": [first]})
+    assert AuditEvent.objects.filter(action="signature.prepared_again").count() == 1
+    request = services.carry_out(request.pk)  # the queued task prepares the new revision
+    assert request.status == RequestStatus.WAITING_EXTERNAL
+    assert request.external["digest"] != first
+    assert request.external["base_revision"] == outside.document.latest_revision().number
+    with pytest.raises(ValidationError) as refused:
+        services.complete_external_signature(request=request, cms=early, by=outside.an)
+    assert_says(refused, "bản chuẩn bị trước đó", "earlier preparation")
+
+    cms = helpers.external_cms(dev_pki, "an", request.external["digest"])
+    services.complete_external_signature(request=request, cms=cms, by=outside.an)
+    assert services.carry_out(request.pk).status == RequestStatus.SIGNED
+    report = validation.validate_pdf(outside.document.latest_revision().read())
+    assert report.ok, report.as_dict()
+    # binh's signature came first, so it certifies; an's was prepared again as an approval.
+    assert [(s.field_name, s.certification) for s in report.signatures] == [
+        ("Sig02", True),
+        ("Sig01", False),
+    ]
+
+
+def test_a_returned_signature_not_yet_embedded_is_asked_again_when_the_document_moves_on(
+    dev_pki, outside
+):
+    request = prepared(outside)
+    cms = helpers.external_cms(dev_pki, "an", request.external["digest"])
+    services.complete_external_signature(request=request, cms=cms, by=outside.an)
+
+    helpers.sign(outside.document.fields.get(name="Sig02"), outside.binh, outside.keystore)
+
+    request.refresh_from_db()  # back to preparation: the returned CMS signs the old revision
+    assert services.RETURNED_CMS not in request.external
+    request = services.carry_out(request.pk)  # the task queued for the CMS prepares again
+    assert request.status == RequestStatus.WAITING_EXTERNAL
+    with pytest.raises(ValidationError) as refused:
+        services.complete_external_signature(request=request, cms=cms, by=outside.an)
+    assert_says(refused, "bản chuẩn bị trước đó", "earlier preparation")
+
+
+def test_a_certificate_revoked_meanwhile_fails_in_the_task_with_the_reason(dev_pki, outside):
+    request = prepared(outside)
+    # Revoked after the document was prepared for it: its status is only known online.
+    Credential.objects.filter(pk=outside.tool.pk).update(
+        certificate=dev_pki.certificate_for("revoked").dump()
+    )
+    cms = helpers.external_cms(dev_pki, "revoked", request.external["digest"])
+    request = services.complete_external_signature(request=request, cms=cms, by=outside.an)
+    assert request.status == RequestStatus.PENDING  # nothing offline is wrong with it
+
+    request = services.carry_out(request.pk)
+
+    assert request.status == RequestStatus.FAILED
+    assert "thu hồi" in request.reason
+    assert outside.document.revisions.count() == 2
+    assert not outside.field.is_signed
+
+
+def test_the_signer_cancels_a_waiting_signature(dev_pki, outside):
+    request = prepared(outside)
+    cms = helpers.external_cms(dev_pki, "an", request.external["digest"])
+    with pytest.raises(PermissionDenied):  # only the official who asked answers
+        services.cancel_external_signature(request=request, by=outside.binh)
+    with pytest.raises(PermissionDenied):
+        services.complete_external_signature(request=request, cms=cms, by=outside.binh)
+
+    request = services.cancel_external_signature(request=request, by=outside.an)
+
+    assert request.status == RequestStatus.FAILED
+    assert "hủy" in request.reason or "Cancelled" in request.reason
+    event = AuditEvent.objects.get(action="signature.cancelled")
+    assert (event.actor, event.data["request"]) == (outside.an, request.pk)
+    for answer in (
+        lambda: services.cancel_external_signature(request=request, by=outside.an),
+        lambda: services.complete_external_signature(request=request, cms=cms, by=outside.an),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            answer()
+        assert_says(refused, "đã kết thúc", "has ended")
+    # The field is free again: he signs anew (with this credential or another).
+    assert prepared(outside).status == RequestStatus.WAITING_EXTERNAL

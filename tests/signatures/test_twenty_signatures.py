@@ -10,7 +10,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from signatures import services, validation
+from signatures import validation
 from signatures.models import Provider, RequestStatus
 from tests.signatures import helpers
 
@@ -50,14 +50,8 @@ def _sign_twenty(dev_pki, dev_officials, softhsm_token, csc_service, directory):
             credential = _csc_credential(dev_pki, user, csc_service)
             request = helpers.sign(field, user, credential, pin=None)
         elif name == "official07":
-            credential = _external_credential(dev_pki, user)
-            request = services.prepare_external_signature(
-                field=field, person=user, credential=credential
-            )
-            assert request.status == RequestStatus.WAITING_EXTERNAL
-            assert request.get_status_display() == "Đang chờ người ký"
-            cms = helpers.external_cms(dev_pki, name, request.external["digest"])
-            request = services.complete_external_signature(request=request, cms=cms)
+            credential = helpers.external_credential(dev_pki, user)
+            request = helpers.sign_externally(dev_pki, field, user, credential)
         else:
             credential = helpers.pkcs12_credential(dev_pki, user)
             request = helpers.sign(field, user, credential)
@@ -70,35 +64,13 @@ def _sign_twenty(dev_pki, dev_officials, softhsm_token, csc_service, directory):
 
 
 def _token_credential(pki, user, token):
-    return services.register_credential(
-        user=user,
-        provider=Provider.PKCS11,
-        certificate=pki.certificate_for(user.username).dump(),
-        chain=pki.chain_pem(),
-        by=None,
-        config={"token_label": token.token_label, "key_id": token.key_id, "module": token.module},
-    )
+    config = {"token_label": token.token_label, "key_id": token.key_id, "module": token.module}
+    return helpers.dev_pki_credential(pki, user, Provider.PKCS11, config=config)
 
 
 def _csc_credential(pki, user, csc):
-    return services.register_credential(
-        user=user,
-        provider=Provider.CSC,
-        certificate=pki.certificate_for(user.username).dump(),
-        chain=pki.chain_pem(),
-        by=None,
-        config={"service_url": csc.url, "credential_id": csc.credential_id(user.username)},
-    )
-
-
-def _external_credential(pki, user):
-    return services.register_credential(
-        user=user,
-        provider=Provider.EXTERNAL,
-        certificate=pki.certificate_for(user.username).dump(),
-        chain=pki.chain_pem(),
-        by=None,
-    )
+    config = {"service_url": csc.url, "credential_id": csc.credential_id(user.username)}
+    return helpers.dev_pki_credential(pki, user, Provider.CSC, config=config)
 
 
 def test_twenty_signatures_over_four_providers_are_all_valid(twenty_signed):

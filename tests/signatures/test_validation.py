@@ -4,8 +4,10 @@ The messages of validation.py are translated already and asserted in Vietnamese;
 are asserted through gettext, so the tests hold before and after the catalogue is completed.
 """
 
+import gc
 import hashlib
 import json
+import threading
 import time
 
 import pytest
@@ -123,6 +125,50 @@ def test_a_pdf_signed_by_a_dev_official_is_valid(dev_pki):
         "trusted",
         True,
     )
+
+
+def test_the_cycle_collector_is_paused_while_pyhanko_validates(dev_pki, monkeypatch):
+    content = pdfs.sign_with_dev_pki(dev_pki, "an", certify=True)
+    collector_enabled = []
+    real_context = validation.trust.validation_context
+
+    def context_noting_the_collector(**kwargs):  # called when the signatures are checked
+        collector_enabled.append(gc.isenabled())
+        return real_context(**kwargs)
+
+    monkeypatch.setattr(validation.trust, "validation_context", context_noting_the_collector)
+    report = validation.validate_pdf(content)
+
+    assert report.ok
+    assert collector_enabled == [False]
+    assert gc.isenabled()
+
+
+def test_pauses_overlap_across_threads_and_keep_a_collector_someone_disabled():
+    first_in, second_done = threading.Event(), threading.Event()
+
+    def second():
+        first_in.wait()
+        with validation.cycle_collector_paused():
+            assert not gc.isenabled()
+        second_done.set()
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    with validation.cycle_collector_paused():
+        first_in.set()
+        second_done.wait()
+        assert not gc.isenabled()  # the other pause ended, this one goes on
+    thread.join()
+    assert gc.isenabled()
+
+    gc.disable()
+    try:
+        with validation.cycle_collector_paused():
+            pass
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
 
 
 def test_a_pdf_signed_elsewhere_is_intact_and_valid_but_untrusted():

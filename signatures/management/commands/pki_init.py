@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from signatures import services, trust
-from signatures.models import Credential, Provider
+from signatures.models import Credential, CredentialStatus, Provider
 from signatures.pki import DEMO_PIN, OfficialIdentity, PkiError, build_dev_pki
 from workflows.models import Appointment, Role, person_name
 
@@ -128,9 +128,9 @@ def register_missing_credentials(pki, officials) -> list[Credential]:
     """
     now = timezone.now()
     with_active = set(
-        Credential.objects.filter(revoked_at__isnull=True, valid_to__gt=now).values_list(
-            "user_id", flat=True
-        )
+        Credential.objects.filter(
+            status=CredentialStatus.ACTIVE, revoked_at__isnull=True, valid_to__gt=now
+        ).values_list("user_id", flat=True)
     )
     known = set(Credential.objects.values_list("fingerprint", flat=True))
     crls, chain = pki.crls(), pki.chain_pem()

@@ -103,13 +103,98 @@ def hybrid_xref_pdf() -> bytes:
     )
     offsets[5] = len(out)
     out += _stream(5, b"/Type/XRef/Size 6/W[1 4 2]/Index[1 1]", _xref_entry(2, 4, 0))
+    # Object 1 (the catalog) is listed as free in the classic table.
+    return _with_hybrid_table(out, offsets, listed=6, size=6, xref_stream=5)
+
+
+def _with_hybrid_table(
+    out: bytearray, offsets: dict, *, listed: int, size: int, xref_stream: int
+) -> bytes:
+    """``out`` closed by a classic table of objects 0..listed-1 (those missing from ``offsets``
+    listed as free) whose trailer names the cross-reference stream ``xref_stream``; objects
+    from ``listed`` to ``size`` - 1 are in that stream only."""
     xref_at = len(out)
-    out += b"xref\n0 6\n0000000000 65535 f \n0000000000 65535 f \n"
-    out += b"".join(b"%010d 00000 n \n" % offsets[number] for number in range(2, 6))
-    out += b"trailer\n<</Size 6/Root 1 0 R/XRefStm %d>>\nstartxref\n%d\n%%%%EOF\n" % (
-        offsets[5],
+    out += b"xref\n0 %d\n" % listed
+    out += b"".join(
+        b"%010d 00000 n \n" % offsets[number] if number in offsets else b"0000000000 65535 f \n"
+        for number in range(listed)
+    )
+    out += b"trailer\n<</Size %d/Root 1 0 R/XRefStm %d>>\nstartxref\n%d\n%%%%EOF\n" % (
+        size,
+        offsets[xref_stream],
         xref_at,
     )
+    return bytes(out)
+
+
+#: The text on the page of ``word_export_pdf``, line by line.
+WORD_TEXT_LINES = ("Bien ban hop Khoi thi dua", "So: 12/BB-KTD")
+
+
+def word_export_pdf() -> bytes:
+    """A hybrid-reference file laid out as Word writes them, readable by every reader.
+
+    What a page needs (catalog, pages, content, font) is in the classic table; the structure
+    tree (tagging) lives in an object stream that only the cross-reference stream named by
+    /XRefStm lists, past the end of the table. A PDF 1.4 reader skips the tags and still
+    shows the page, which reads ``WORD_TEXT_LINES``.
+    """
+    lines = b" 0 -20 Td ".join(b"(%s) Tj" % line.encode() for line in WORD_TEXT_LINES)
+    catalog = b"<</Type/Catalog/Pages 2 0 R/StructTreeRoot 8 0 R/MarkInfo<</Marked true>>>>"
+    page = b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 6 0 R"
+    page += b"/Resources<</Font<</F1 7 0 R>>>>/StructParents 0>>"
+    tags = [
+        b"<</Type/StructTreeRoot/K 9 0 R>>",
+        b"<</Type/StructElem/S/P/P 8 0 R/Pg 3 0 R/K 0>>",
+    ]
+    out = bytearray(_HEADER)
+    offsets = {}
+    for number, body in [(1, catalog), (2, _PAGES), (3, page)]:
+        offsets[number] = len(out)
+        out += _obj(number, body)
+    header = b"8 0 9 %d " % (len(tags[0]) + 1)
+    offsets[4] = len(out)
+    out += _stream(
+        4,
+        b"/Type/ObjStm/N 2/First %d/Filter/FlateDecode" % len(header),
+        zlib.compress(header + b" ".join(tags)),
+    )
+    offsets[5] = len(out)
+    entries = _xref_entry(2, 4, 0) + _xref_entry(2, 4, 1)
+    out += _stream(5, b"/Type/XRef/Size 10/W[1 4 2]/Index[8 2]", entries)
+    offsets[6] = len(out)
+    content = b"/P<</MCID 0>>BDC BT /F1 14 Tf 72 760 Td " + lines + b" ET EMC"
+    out += _stream(6, b"", content)
+    offsets[7] = len(out)
+    out += _obj(7, b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding/WinAnsiEncoding>>")
+    return _with_hybrid_table(out, offsets, listed=8, size=10, xref_stream=5)
+
+
+def misindexed_object_stream_pdf() -> bytes:
+    """A PDF whose cross-reference stream swaps the places of two objects in an object stream.
+
+    pyHanko's strict reader refuses the catalog ("Object is in wrong index"); a lenient reader
+    finds both objects by their numbers. No hybrid section: damage only a rewrite cures.
+    """
+    out = bytearray(_HEADER)
+    offsets = {}
+    for number, body in [(2, _PAGES), (3, _PAGE)]:
+        offsets[number] = len(out)
+        out += _obj(number, body)
+    other = b"<</Type/Example>>"
+    header = b"1 0 6 %d " % (len(_CATALOG) + 1)
+    offsets[4] = len(out)
+    out += _stream(
+        4,
+        b"/Type/ObjStm/N 2/First %d/Filter/FlateDecode" % len(header),
+        zlib.compress(header + _CATALOG + b" " + other),
+    )
+    offsets[5] = len(out)
+    entries = _xref_entry(0, 0, 65535) + _xref_entry(2, 4, 1)  # the catalog is at index 0
+    entries += b"".join(_xref_entry(1, offsets[number], 0) for number in (2, 3, 4, 5))
+    entries += _xref_entry(2, 4, 0)  # and object 6 at index 1
+    out += _stream(5, b"/Type/XRef/Size 7/W[1 4 2]/Root 1 0 R", entries)
+    out += b"startxref\n%d\n%%%%EOF\n" % offsets[5]
     return bytes(out)
 
 
