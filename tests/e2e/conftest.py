@@ -112,7 +112,17 @@ def page(browser):
 
 
 @pytest.fixture
-def screenshots_dir():
-    path = ROOT / "test-results" / "screenshots"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def screenshot():
+    """Save a page's image under ``E2E_SCREENSHOTS_DIR`` (docs/screenshots), when it is set.
+
+    Off by default: a full-page capture can wait on chromium forever, past Playwright's own
+    timeout (microsoft/playwright#28995); one hung a CI run. Images are for the docs, never
+    what a test checks.
+    """
+    folder = os.environ.get("E2E_SCREENSHOTS_DIR")
+
+    def save(page, name: str, *, full_page: bool = True) -> None:
+        if folder:
+            page.screenshot(path=Path(folder) / f"{name}.png", full_page=full_page)
+
+    return save

@@ -20,7 +20,7 @@ def new_page(browser):
     return context, context.new_page()
 
 
-def test_head_signs_and_the_watching_pages_update(browser, live_server_url, screenshots_dir):
+def test_head_signs_and_the_watching_pages_update(browser, live_server_url, screenshot):
     # The Hải Phòng cụm's covenant has 4 of 8 signatures; Tiên Lãng signs fifth. Each page has
     # a context (a window) of its own: a background tab is throttled, and its screenshot hung.
     watcher_context, watcher = new_page(browser)
@@ -46,7 +46,7 @@ def test_head_signs_and_the_watching_pages_update(browser, live_server_url, scre
         expect(task_row).to_have_count(1)
         task_row.get_by_role("link").first.click()
         expect(page.locator("[data-testid=why]")).to_contain_text("UBND huyện Tiên Lãng")
-        page.screenshot(path=screenshots_dir / "sign-step.png", full_page=True)
+        screenshot(page, "sign-step")
         page.locator("input[name=pin]").fill(DEMO_PIN)
         page.locator("button[name=sign]").click()
         # The step page waits for the signature, then moves on to the covenant, signed.
@@ -58,8 +58,8 @@ def test_head_signs_and_the_watching_pages_update(browser, live_server_url, scre
 
         expect(field).not_to_contain_text("chưa ký", timeout=LIVE_WAIT_MS)
         expect(row).to_have_text("5/8", timeout=LIVE_WAIT_MS)
-        watcher.screenshot(path=screenshots_dir / "covenant.png", full_page=True)
-        board.screenshot(path=screenshots_dir / "board.png", full_page=True)
+        screenshot(watcher, "covenant")
+        screenshot(board, "board")
     finally:
         for context in (watcher_context, board_context, head_context):
             context.close()

@@ -17,18 +17,18 @@ def sign_in(page, base_url, username):
     page.locator("button[type=submit]", has_text="Đăng nhập").click()
 
 
-def test_head_signs_in_and_sees_the_empty_vietnamese_inbox(page, live_server_url, screenshots_dir):
+def test_head_signs_in_and_sees_the_empty_vietnamese_inbox(page, live_server_url, screenshot):
     page.goto(f"{live_server_url}/")
     assert page.url.startswith(f"{live_server_url}/accounts/login/")
     assert page.title() == "Đăng nhập – Thi đua – Khen thưởng"
-    page.screenshot(path=screenshots_dir / "login.png")
+    screenshot(page, "login", full_page=False)
 
     sign_in(page, live_server_url, "vinh-bao.head")
     page.wait_for_url(f"{live_server_url}/workflow/inbox/")
     assert page.locator("html").get_attribute("lang") == "vi"
     expect(page.locator(".vf-card__title", has_text="Việc của tôi")).to_be_visible()
     assert page.locator("tr[data-row-id]").count() == 0
-    page.screenshot(path=screenshots_dir / "inbox.png")
+    screenshot(page, "inbox", full_page=False)
 
 
 def test_wrong_password_is_refused_in_vietnamese(page, live_server_url):
@@ -40,7 +40,7 @@ def test_wrong_password_is_refused_in_vietnamese(page, live_server_url):
     assert page.url.endswith("/accounts/login/")
 
 
-def test_bloc_pages_in_the_browser(page, live_server_url, screenshots_dir):
+def test_bloc_pages_in_the_browser(page, live_server_url, screenshot):
     sign_in(page, live_server_url, "ttvhtt-blv.head")
     page.wait_for_url("**/workflow/inbox/")
     page.goto(f"{live_server_url}/thidua/blocs/")
@@ -49,8 +49,8 @@ def test_bloc_pages_in_the_browser(page, live_server_url, screenshots_dir):
     expect(term).to_contain_text("Tầu Hoa Phượng Đỏ")
     expect(term).to_contain_text("Trưởng khối")
     expect(term).to_contain_text("Khối phó")
-    page.screenshot(path=screenshots_dir / "bloc.png", full_page=True)
+    screenshot(page, "bloc")
     page.goto(f"{live_server_url}/thidua/me/")
     expect(page.locator("[data-testid=appointments]")).to_contain_text("Giám đốc")
     expect(page.locator("[data-testid=memberships]")).to_contain_text("2024")
-    page.screenshot(path=screenshots_dir / "my-organisation.png", full_page=True)
+    screenshot(page, "my-organisation")
