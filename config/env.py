@@ -47,6 +47,18 @@ def string_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def integer_list(name: str, default: list[int]) -> list[int]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        return [int(item) for item in string_list(name, [])]
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"{name} must be integers separated by commas, got {raw!r}."
+        ) from error
+
+
 def secret_key(var_dir: Path, *, debug: bool) -> str:
     """``SECRET_KEY`` from the environment; in development, a key kept under ``var/``.
 

@@ -168,6 +168,11 @@ SIGNING_TSA_URL = env.string(
 SIGNING_FETCH_REVOCATION = env.boolean("SIGNING_FETCH_REVOCATION", True)
 # pyhanko-certvalidator's revocation policy: soft-fail, hard-fail or require.
 SIGNING_REVOCATION_MODE = env.string("SIGNING_REVOCATION_MODE", "hard-fail")
+# A registered certificate whose revocation status cannot be learnt (its CA's responder down)
+# stays "being checked" and is asked again after each of these delays, in minutes; refused after.
+SIGNING_CREDENTIAL_RECHECK_MINUTES = env.integer_list(
+    "SIGNING_CREDENTIAL_RECHECK_MINUTES", [1, 5, 30, 120, 480]
+)
 # Fernet key encrypting the personal keystores at rest (`Fernet.generate_key()`); derived from
 # SECRET_KEY when empty, which is fine for development only.
 SIGNING_KEYSTORE_KEY = env.string("SIGNING_KEYSTORE_KEY", "")

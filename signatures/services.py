@@ -4,6 +4,7 @@ import asyncio
 import base64
 import binascii
 import codecs
+import datetime
 import hashlib
 import logging
 from collections.abc import Callable
@@ -166,11 +167,8 @@ def register_credential(
     )
     _credential_changed(credential)
     if credential.status == CredentialStatus.CHECKING:
-        from signatures import tasks  # tasks import this module
-
         # The reason of a refusal is written in the registering person's language.
-        language = translation.get_language()
-        transaction.on_commit(lambda: tasks.check_credential.enqueue(credential.pk, language))
+        _schedule_check(credential, translation.get_language(), attempt=1)
     return credential
 
 
@@ -217,28 +215,31 @@ def register_csc_credential(*, user, config: dict, label: str = "", by) -> Crede
 
 
 def finish_credential_check(
-    credential_id: int, *, language: str | None = None
+    credential_id: int, *, language: str | None = None, attempt: int = 1
 ) -> Credential | None:
-    """Check a credential being checked completely now, revocation included (the task's body):
-    it becomes active, or refused with the reason.
+    """Check a credential being checked completely now, revocation included (the task's body,
+    ``attempt`` counting from 1): it becomes active, or refused with the reason.
 
-    No lock is held while the responders are asked; the final write only ends a check still
-    under way. Whatever happens, the check ends: an unexpected error refuses the credential
-    with its reason rather than leaving it being checked for ever.
+    When its revocation status cannot be learnt now (the certificate authority's responder is
+    down), it stays being checked, with the reason and the time of the next attempt, and a task
+    asks again after the next of ``SIGNING_CREDENTIAL_RECHECK_MINUTES``; after the last it is
+    refused. No lock is held while the responders are asked; the final write only touches a
+    check still under way. Whatever happens, the check ends: an unexpected error refuses the
+    credential with its reason rather than leaving it being checked for ever.
     """
     credential = Credential.objects.select_related("user").filter(pk=credential_id).first()
     if credential is None or credential.status != CredentialStatus.CHECKING:
         return credential
     with translation.override(language or settings.LANGUAGE_CODE):
-        credential.status, credential.reason = _complete_check(credential)
+        credential.status, credential.reason, recheck_at = _complete_check(credential, attempt)
     with transaction.atomic():
-        ended = Credential.objects.filter(
+        written = Credential.objects.filter(
             pk=credential.pk, status=CredentialStatus.CHECKING
         ).update(status=credential.status, reason=credential.reason)
-        if not ended:  # another worker ended it meanwhile: its outcome stands
+        if not written:  # another worker ended it meanwhile: its outcome stands
             return Credential.objects.get(pk=credential.pk)
         record_event(
-            "credential.checked",
+            "credential.checked" if recheck_at is None else "credential.check_deferred",
             actor=None,
             on_behalf_of=credential.user,
             obj=credential,
@@ -246,24 +247,61 @@ def finish_credential_check(
                 "fingerprint": credential.fingerprint,
                 "status": credential.status,
                 "reason": credential.reason,
+                "attempt": attempt,
             },
         )
         _credential_changed(credential)
+        if recheck_at is not None:
+            _schedule_check(credential, language, attempt=attempt + 1, at=recheck_at)
     return credential
 
 
-def _complete_check(credential: Credential) -> tuple[str, str]:
-    """The status and reason a complete check gives ``credential`` now."""
+def _schedule_check(
+    credential: Credential,
+    language: str | None,
+    *,
+    attempt: int,
+    at: datetime.datetime | None = None,
+) -> None:
+    """Queue ``credential``'s check once the transaction commits, to run at ``at`` (or now)."""
+    from signatures import tasks  # tasks import this module
+
+    transaction.on_commit(
+        lambda: tasks.check_credential.using(run_after=at).enqueue(
+            credential.pk, language, attempt=attempt
+        )
+    )
+
+
+def _complete_check(
+    credential: Credential, attempt: int
+) -> tuple[str, str, datetime.datetime | None]:
+    """The status and reason a complete check gives ``credential`` now, and when to check it
+    again (None: the check is over)."""
     try:
         trust.check_certificate(
             providers.credential_certificate(credential), providers.credential_chain(credential)
         )
+    except trust.RevocationUnknown as error:
+        delays = settings.SIGNING_CREDENTIAL_RECHECK_MINUTES
+        if attempt > len(delays):
+            return CredentialStatus.REFUSED, str(error), None
+        recheck_at = timezone.now() + datetime.timedelta(minutes=delays[attempt - 1])
+        reason = _(
+            "%(reason)s It will be asked again at %(time)s (attempt %(next)s of %(total)s)."
+        ) % {
+            "reason": error,
+            "time": formats.date_format(timezone.localtime(recheck_at), "SHORT_DATETIME_FORMAT"),
+            "next": attempt + 1,
+            "total": len(delays) + 1,
+        }
+        return CredentialStatus.CHECKING, reason, recheck_at
     except trust.CertificateRefused as error:
-        return CredentialStatus.REFUSED, str(error)
+        return CredentialStatus.REFUSED, str(error), None
     except Exception as error:  # any: the check must end (finish_credential_check)
         logger.exception("The check of credential %s could not be completed", credential.pk)
-        return CredentialStatus.REFUSED, validation_failure(error)
-    return CredentialStatus.ACTIVE, ""
+        return CredentialStatus.REFUSED, validation_failure(error), None
+    return CredentialStatus.ACTIVE, "", None
 
 
 def inactive_reason(credential: Credential) -> str:
@@ -272,7 +310,8 @@ def inactive_reason(credential: Credential) -> str:
         return _("This certificate was refused when it was registered: %(reason)s") % {
             "reason": credential.reason
         }
-    return _("This certificate is still being checked: it can sign once it is usable.")
+    still = _("This certificate is still being checked: it can sign once it is usable.")
+    return f"{still} {credential.reason}" if credential.reason else still
 
 
 @transaction.atomic

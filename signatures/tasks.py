@@ -23,8 +23,9 @@ def validate_uploaded(job_id: int, language: str | None = None) -> str:
 
 
 @task
-def check_credential(credential_id: int, language: str | None = None) -> str:
+def check_credential(credential_id: int, language: str | None = None, attempt: int = 1) -> str:
     """Finish checking a registered credential (its revocation status, asked online); returns
-    its status. ``language`` is the registering person's, for the reason of a refusal."""
-    credential = services.finish_credential_check(credential_id, language=language)
+    its status. ``language`` is the registering person's, for the reason of a refusal;
+    ``attempt`` counts the checks of a status that could not be learnt (a responder down)."""
+    credential = services.finish_credential_check(credential_id, language=language, attempt=attempt)
     return credential.status if credential is not None else "missing"

@@ -23,6 +23,11 @@ class CertificateRefused(Exception):
     """A certificate that may not sign; the message says why, in the user's language."""
 
 
+class RevocationUnknown(CertificateRefused):
+    """The revocation status could not be learnt now (a responder down, unreachable): asking
+    again later may succeed, unlike every other refusal."""
+
+
 def load_certificates(data: bytes) -> list[x509.Certificate]:
     """Certificates from PEM (one or many) or a single DER blob."""
     if pem.detect(data):
@@ -98,7 +103,7 @@ async def acheck_certificate(certificate: x509.Certificate, chain=(), *, context
     except cv_errors.RevokedError as error:
         raise CertificateRefused(_("The certificate has been revoked.")) from error
     except cv_errors.InsufficientRevinfoError as error:
-        raise CertificateRefused(
+        raise RevocationUnknown(
             _("The revocation status of the certificate could not be checked (%(detail)s).")
             % {"detail": error}
         ) from error

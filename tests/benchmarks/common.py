@@ -17,14 +17,12 @@ import contextlib
 import hashlib
 import io
 import statistics
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
 
-from django.test import override_settings
 from django.utils import timezone
 from fontTools.ttLib import TTFont
 from fontTools.ttLib.scaleUpem import scale_upem
@@ -36,7 +34,6 @@ from pyhanko.sign import signers, timestamps
 from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.stamp import TextStampStyle
-from werkzeug.serving import make_server
 
 from signatures import (
     fonts,
@@ -49,11 +46,10 @@ from signatures import (
     trust,
     validation,
 )
-from signatures.devpki import responders_wsgi_app
 from signatures.keystores import seal
 from signatures.models import Credential, Provider, SigningLevel
-from signatures.pki import DEMO_PIN, DevPki, OfficialIdentity, build_dev_pki
-from tests.fixtures.pki import STARTUP_TIMEOUT, TWENTY_OFFICIALS, _Deferred, _QuietHandler
+from signatures.pki import DEMO_PIN, DevPki, OfficialIdentity
+from tests.fixtures.pki import TWENTY_OFFICIALS, dev_pki_served, responders_server
 
 __all__ = ["TWENTY_OFFICIALS"]
 
@@ -85,30 +81,10 @@ TEMPLATE = "signatures/nd30/generic.html"
 
 @contextlib.contextmanager
 def dev_pki(directory: Path, officials: Sequence[OfficialIdentity]) -> Iterator[DevPki]:
-    """Build a PKI in ``directory`` and serve its responders and TSA on 127.0.0.1.
-
-    As the ``dev_pki`` fixture of tests/fixtures/pki.py: the server starts first (its
-    port goes into the certificates), the settings point at the PKI while the block runs.
-    """
-    deferred = _Deferred()
-    server = make_server("127.0.0.1", 0, deferred, threaded=True, request_handler=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="bench-pki", daemon=True)
-    thread.start()
-    url_prefix = f"http://127.0.0.1:{server.server_port}/pki"
-    try:
-        pki = build_dev_pki(directory, url_prefix=url_prefix, officials=officials)
-        deferred.app = responders_wsgi_app(directory, url_prefix)
-        with override_settings(
-            SIGNING_TRUST_ROOTS=[str(pki.root_path)],
-            SIGNING_TSA_URL=pki.tsa_url,
-            SIGNING_DEV_PKI_DIR=directory,
-            SIGNING_DEV_PKI_URL=url_prefix,
-        ):
-            yield pki
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=STARTUP_TIMEOUT)
+    """Build a PKI in ``directory`` and serve its responders and TSA on 127.0.0.1, the settings
+    pointing at it while the block runs (as the ``dev_pki`` fixture of tests/fixtures/pki.py)."""
+    with responders_server() as responders, dev_pki_served(directory, responders, officials) as pki:
+        yield pki
 
 
 @dataclass(frozen=True)

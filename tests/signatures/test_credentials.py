@@ -11,6 +11,7 @@ import aiohttp
 import pkcs11
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from django.utils.translation import gettext
 from django_tasks_db.models import DBTaskResult
 from pkcs11 import Attribute, ObjectClass
@@ -39,6 +40,55 @@ def register(pki, user, name, **overrides):
 
 def actions() -> list[str]:
     return list(AuditEvent.objects.order_by("position").values_list("action", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_status_that_cannot_be_learnt_is_asked_again_until_it_is(
+    dev_pki, make_user, responder_outage, settings
+):
+    settings.SIGNING_CREDENTIAL_RECHECK_MINUTES = [1, 5]
+    official = make_user()
+    credential = register(dev_pki, official, "an")
+
+    with responder_outage():
+        run_pending_tasks()
+
+    credential.refresh_from_db()
+    assert credential.status == CredentialStatus.CHECKING
+    assert credential.reason.startswith("Không kiểm tra được tình trạng thu hồi của chứng thư số")
+    assert "Hệ thống sẽ hỏi lại lúc" in credential.reason and "(lần 2/3)" in credential.reason
+    assert credential.reason in services.inactive_reason(credential)
+    assert not Credential.objects.usable_for(official).exists()
+    recheck = DBTaskResult.objects.get(status="READY")
+    assert recheck.args_kwargs["kwargs"] == {"attempt": 2}
+    assert 55 <= (recheck.run_after - timezone.now()).total_seconds() <= 60
+    run_pending_tasks()  # not due yet
+    assert Credential.objects.get(pk=credential.pk).status == CredentialStatus.CHECKING
+
+    DBTaskResult.objects.filter(pk=recheck.pk).update(run_after=timezone.now())  # a minute on
+    run_pending_tasks()
+
+    credential.refresh_from_db()
+    assert (credential.status, credential.reason) == (CredentialStatus.ACTIVE, "")
+    assert actions() == ["credential.registered", "credential.check_deferred", "credential.checked"]
+    deferred = AuditEvent.objects.get(action="credential.check_deferred")
+    assert deferred.data["attempt"] == 1 and "(lần 2/3)" in deferred.data["reason"]
+
+
+def test_after_the_last_attempt_an_unknown_status_refuses_with_why(
+    dev_pki, make_user, responder_outage, settings
+):
+    settings.SIGNING_CREDENTIAL_RECHECK_MINUTES = [1]
+    credential = register(dev_pki, make_user(), "binh")
+
+    with responder_outage():
+        first = checked(credential)
+        last = services.finish_credential_check(credential.pk, attempt=2)
+
+    assert first.status == CredentialStatus.CHECKING and "(lần 2/2)" in first.reason
+    assert last.status == CredentialStatus.REFUSED
+    assert last.reason.startswith("Không kiểm tra được tình trạng thu hồi của chứng thư số")
+    assert "hỏi lại" not in last.reason
 
 
 @pytest.mark.django_db(transaction=True)

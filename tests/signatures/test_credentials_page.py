@@ -85,6 +85,20 @@ def test_a_refused_certificate_shows_why(client, official, dev_pki):
     assert status_of(page, credential) == escape(refused)
 
 
+def test_a_check_waiting_for_the_certificate_authority_shows_when_it_asks_again(
+    client, official, dev_pki, responder_outage
+):
+    client.post(reverse(URL), {"keystore": keystore(dev_pki, "binh"), "pin": DEMO_PIN})
+    with responder_outage():
+        credential = helpers.checked(Credential.objects.get(user=official))
+
+    page = client.get(reverse(URL)).content.decode()
+
+    waiting = f"{gettext('Being checked…')}: {credential.reason}"
+    assert status_of(page, credential) == escape(waiting)
+    assert "Hệ thống sẽ hỏi lại lúc" in waiting
+
+
 def test_a_wrong_pin_is_refused_and_nothing_is_stored(client, official, dev_pki):
     response = client.post(reverse(URL), {"keystore": keystore(dev_pki, "binh"), "pin": "000000"})
     assert response.status_code == 200
