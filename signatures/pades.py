@@ -8,6 +8,7 @@ import io
 from dataclasses import dataclass
 
 from asn1crypto import cms as cms_module
+from asn1crypto import core
 from django.conf import settings
 from pyhanko.pdf_utils import form_tools, generic
 from pyhanko.pdf_utils.generic import pdf_name
@@ -15,6 +16,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.writer import init_xobject_dictionary
 from pyhanko.sign import signers, timestamps
+from pyhanko.sign.attributes import TSTProvider
 from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
 from pyhanko.sign.general import (
     CMSExtractionError,
@@ -287,6 +289,36 @@ def _signature_verifies(signer_info, certificate, digest: bytes) -> bool:
     except SignatureValidationError:  # e.g. a signing-certificate attribute naming another
         return False
     return valid
+
+
+async def with_signature_timestamp(cms: bytes, level: str) -> bytes:
+    """``cms`` with a signature timestamp from the configured TSA when ``level`` asks for one
+    (B-T and above) and the signer's tool put none in: an outside signer's signature then
+    meets the document's level as the server's own do.
+
+    The timestamp is an unsigned attribute over the signature value (RFC 5126 §6.1.1): adding
+    it leaves what the signer signed untouched. Only the signer's unsigned attributes are
+    replaced; everything else keeps the bytes his tool produced.
+    """
+    timestamper = _timestamper(level)
+    if timestamper is None:
+        return cms
+    content = cms_module.ContentInfo.load(cms)
+    signed_data = content["content"]
+    signer_info = extract_signer_info(signed_data)
+    present = signer_info["unsigned_attrs"]
+    unsigned = [] if isinstance(present, core.Void) else list(present)
+    if any(attribute["type"].native == "signature_time_stamp_token" for attribute in unsigned):
+        return cms
+    token = TSTProvider(
+        signer_info["digest_algorithm"]["algorithm"].native,
+        signer_info["signature"].native,
+        timestamper,
+    )
+    unsigned.append(await token.get_attribute())
+    signer_info["unsigned_attrs"] = cms_module.CMSAttributes(unsigned)
+    signed_data["signer_infos"] = cms_module.SignerInfos([signer_info])
+    return cms_module.ContentInfo({"content_type": "signed_data", "content": signed_data}).dump()
 
 
 async def finish_external(prepared: PreparedExternal, cms: bytes) -> bytes:

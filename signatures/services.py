@@ -955,7 +955,8 @@ def _embed_external(document: Document, request: SigningRequest) -> None:
 
     async def embed():
         await trust.acheck_certificate(certificate, chain)
-        return await pades.finish_external(prepared, cms)
+        stamped = await pades.with_signature_timestamp(cms, document.level)
+        return await pades.finish_external(prepared, stamped)
 
     content = asyncio.run(embed())
     _record_signature(document, field, request, content, RevisionKind.EXTERNAL_SIGNATURE)

@@ -1,5 +1,6 @@
 """Signing documents through the services, with each official's own certificate."""
 
+import asyncio
 import base64
 import hashlib
 import io
@@ -9,11 +10,13 @@ from dataclasses import dataclass
 import pytest
 from asn1crypto import cms as cms_module
 from asn1crypto import pem
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import timestamps
 
-from signatures import services, validation
+from signatures import pades, services, validation
 from signatures.keystores import seal
 from signatures.models import (
     Credential,
@@ -21,6 +24,7 @@ from signatures.models import (
     Revision,
     RevisionImmutable,
     RevisionKind,
+    SigningLevel,
     SigningRequest,
     revision_path,
 )
@@ -280,6 +284,41 @@ def test_an_outside_signer_signs_the_prepared_digest_and_the_task_embeds_it(
     [signature] = report.signatures
     assert (signature.field_name, signature.signer) == ("Sig01", "Nguyễn Văn An")
     assert signature.certification  # the first signature certifies, as from any provider
+    # His tool put no timestamp in and the document is B-T: the server's TSA added one, beside
+    # what he signed, which is kept byte for byte.
+    assert signature.timestamp is not None
+    returned, embedded = signer_info(cms), embedded_signer_info(revision.read())
+    assert embedded["signed_attrs"].dump() == returned["signed_attrs"].dump()
+    assert embedded["signature"].native == returned["signature"].native
+    assert [attribute["type"].native for attribute in embedded["unsigned_attrs"]] == [
+        "signature_time_stamp_token"
+    ]
+
+
+def test_the_timestamp_of_the_signers_own_tool_is_kept(dev_pki, outside):
+    request = prepared(outside)
+    tsa = timestamps.HTTPTimeStamper(settings.SIGNING_TSA_URL)
+    cms = helpers.external_cms(dev_pki, "an", request.external["digest"], timestamper=tsa)
+    services.complete_external_signature(request=request, cms=cms, by=outside.an)
+
+    request = services.carry_out(request.pk)
+
+    assert request.status == RequestStatus.SIGNED, request.reason
+    embedded = embedded_signer_info(request.revision.read())
+    assert embedded.dump() == signer_info(cms).dump()  # no second timestamp
+
+
+def test_a_b_b_signature_gets_no_timestamp(dev_pki):
+    cms = helpers.external_cms(dev_pki, "an", hashlib.sha256(b"document").hexdigest())
+    assert asyncio.run(pades.with_signature_timestamp(cms, SigningLevel.B_B)) == cms
+
+
+def signer_info(cms: bytes):
+    return cms_module.ContentInfo.load(cms)["content"]["signer_infos"][0]
+
+
+def embedded_signer_info(pdf: bytes):
+    return PdfFileReader(io.BytesIO(pdf)).embedded_signatures[0].signer_info
 
 
 def assert_says(refused, vietnamese: str, english: str) -> None:
