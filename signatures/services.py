@@ -855,17 +855,27 @@ def _check_waiting(request: SigningRequest) -> None:
     _refuse(_("The document is still being prepared for your signature: wait for the digest."))
 
 
+def _check_fits(cms: bytes, external: dict, *, timestamped: bool = False) -> None:
+    """Refuse a signature larger than the room the prepared document keeps for it."""
+    # /Contents holds the CMS in hexadecimal, two digits per byte, between < and >.
+    room = (external["end"] - external["start"] - 2) // 2
+    if len(cms) <= room:
+        return
+    if timestamped:
+        message = _(
+            "With the timestamp the document's level requires, the signature is too large:"
+            " %(size)s bytes, at most %(room)s fit."
+        )
+    else:
+        message = _("The returned signature is too large: %(size)s bytes, at most %(room)s fit.")
+    _refuse(message % {"size": len(cms), "room": room})
+
+
 def _returned_cms(request: SigningRequest, data: bytes) -> bytes:
     """The returned signature as DER, once it is known to be what was asked for."""
     der = _cms_der(data)
     external = request.external
-    # /Contents holds the CMS in hexadecimal, two digits per byte, between < and >.
-    room = (external["end"] - external["start"] - 2) // 2
-    if len(der) > room:
-        _refuse(
-            _("The returned signature is too large: %(size)s bytes, at most %(room)s fit.")
-            % {"size": len(der), "room": room}
-        )
+    _check_fits(der, external)
     try:
         facts = pades.external_cms_facts(der)
     except SigningError as error:
@@ -956,6 +966,7 @@ def _embed_external(document: Document, request: SigningRequest) -> None:
     async def embed():
         await trust.acheck_certificate(certificate, chain)
         stamped = await pades.with_signature_timestamp(cms, document.level)
+        _check_fits(stamped, external, timestamped=stamped != cms)
         return await pades.finish_external(prepared, stamped)
 
     content = asyncio.run(embed())

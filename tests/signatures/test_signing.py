@@ -308,6 +308,21 @@ def test_the_timestamp_of_the_signers_own_tool_is_kept(dev_pki, outside):
     assert embedded.dump() == signer_info(cms).dump()  # no second timestamp
 
 
+def test_a_signature_too_large_once_timestamped_fails_with_why(dev_pki, outside, monkeypatch):
+    alone = len(helpers.external_cms(dev_pki, "an", hashlib.sha256(b"any").hexdigest()))
+    # Hex digits: room for the signature alone, not for a timestamp token as well.
+    monkeypatch.setattr(pades, "EXTERNAL_RESERVATION", 2 * (alone + 64))
+    request = prepared(outside)
+    cms = helpers.external_cms(dev_pki, "an", request.external["digest"])
+    services.complete_external_signature(request=request, cms=cms, by=outside.an)
+
+    request = services.carry_out(request.pk)
+
+    assert request.status == RequestStatus.FAILED
+    assert request.reason.startswith("Kèm dấu thời gian mà mức ký của văn bản đòi hỏi")
+    assert outside.document.revisions.count() == 2  # nothing signed
+
+
 def test_a_b_b_signature_gets_no_timestamp(dev_pki):
     cms = helpers.external_cms(dev_pki, "an", hashlib.sha256(b"document").hexdigest())
     assert asyncio.run(pades.with_signature_timestamp(cms, SigningLevel.B_B)) == cms
