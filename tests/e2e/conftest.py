@@ -5,12 +5,16 @@ test session's DATABASE_URL: it is the product as `make run` serves it.
 """
 
 import os
+import signal
 import subprocess
 import sys
+import threading
+import uuid
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.pages import new_page
 from tests.fixtures.servers import free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,6 +28,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+BROWSER_CLOSE_SECONDS = 20
 
 
 @pytest.fixture(scope="session")
@@ -89,7 +94,7 @@ def live_server_url(live_server_var_dir):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def playwright():
     # Module scope: Playwright's sync API keeps an event loop running while it is open, which
     # would break the asyncio tests that follow (they run first anyway, see tests/conftest.py).
     if not Path(CHROMIUM).exists():
@@ -97,18 +102,40 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        yield playwright
+
+
+@pytest.fixture
+def browser(playwright):
+    """A chromium of the test's own. Tests leave their windows (contexts) open: the browser
+    closes them all, and is killed if it has not closed within BROWSER_CLOSE_SECONDS.
+
+    Chromium now and then never answers a context's closing (Target.disposeBrowserContext):
+    Playwright then waits for ever, past any timeout. That hung a CI run in context.close().
+    """
+    marker = f"--thidua-e2e-browser={uuid.uuid4().hex}"  # chromium ignores switches it lacks
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, marker])
+    yield browser
+    watchdog = threading.Timer(BROWSER_CLOSE_SECONDS, _kill_processes_with, [marker])
+    watchdog.start()
+    try:
+        browser.close()  # returns once chromium has exited, closed or killed
+    finally:
+        watchdog.cancel()
+
+
+def _kill_processes_with(marker: str) -> None:
+    for process in Path("/proc").iterdir():
+        try:
+            if process.name.isdigit() and marker.encode() in (process / "cmdline").read_bytes():
+                os.kill(int(process.name), signal.SIGKILL)
+        except OSError:  # it exited meanwhile
+            continue
 
 
 @pytest.fixture
 def page(browser):
-    # Browsers in Vietnamese offices mostly announce English: the site must answer in Vietnamese.
-    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    yield page
-    context.close()
+    return new_page(browser)
 
 
 @pytest.fixture

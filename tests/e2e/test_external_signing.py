@@ -13,7 +13,8 @@ from pyhanko.keys import load_cert_from_pemder, load_private_key_from_pemder
 from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from tests.e2e.test_covenant import SIGNING_WAIT_MS, new_page
+from tests.e2e.pages import new_page
+from tests.e2e.test_covenant import SIGNING_WAIT_MS
 from tests.e2e.test_login_and_inbox import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -44,46 +45,41 @@ def test_a_head_signs_with_his_own_signing_tool(
     browser, live_server_url, live_server_var_dir, screenshot
 ):
     pki = live_server_var_dir / "pki"
-    context, page = new_page(browser)
-    try:
-        sign_in(page, live_server_url, HEAD)
-        page.wait_for_url("**/workflow/inbox/")
-        page.goto(f"{live_server_url}/thidua/credentials/")
-        # His keystore holds the same certificate: withdrawn, it can be his tool's.
-        page.once("dialog", lambda dialog: dialog.accept())
-        page.locator("form[action*=withdraw] button").click()
-        external = page.locator("form[enctype]").nth(1)
-        external.locator("input[type=file]").nth(0).set_input_files(
-            pki / "certs" / f"{HEAD}.cert.pem"
-        )
-        external.locator("input[type=file]").nth(1).set_input_files(pki / "intermediate.cert.pem")
-        external.locator("input[type=text]").fill("USB token")
-        external.locator("button[type=submit]").click()
-        credential = page.locator("tr", has_text="USB token")
-        expect(credential).to_be_visible()
-        # "Đang kiểm tra" until the worker has asked the OCSP responder, which may be done
-        # before the page is drawn: only the end is certain, and it comes without a reload.
-        page.evaluate("window.__sameDocument = true")
-        expect(credential).to_contain_text("Dùng được", timeout=CHECK_WAIT_MS)
-        assert page.evaluate("window.__sameDocument") is True
-        screenshot(page, "credentials")
+    page = new_page(browser)
+    sign_in(page, live_server_url, HEAD)
+    page.wait_for_url("**/workflow/inbox/")
+    page.goto(f"{live_server_url}/thidua/credentials/")
+    # His keystore holds the same certificate: withdrawn, it can be his tool's.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("form[action*=withdraw] button").click()
+    external = page.locator("form[enctype]").nth(1)
+    external.locator("input[type=file]").nth(0).set_input_files(pki / "certs" / f"{HEAD}.cert.pem")
+    external.locator("input[type=file]").nth(1).set_input_files(pki / "intermediate.cert.pem")
+    external.locator("input[type=text]").fill("USB token")
+    external.locator("button[type=submit]").click()
+    credential = page.locator("tr", has_text="USB token")
+    expect(credential).to_be_visible()
+    # "Đang kiểm tra" until the worker has asked the OCSP responder, which may be done
+    # before the page is drawn: only the end is certain, and it comes without a reload.
+    page.evaluate("window.__sameDocument = true")
+    expect(credential).to_contain_text("Dùng được", timeout=CHECK_WAIT_MS)
+    assert page.evaluate("window.__sameDocument") is True
+    screenshot(page, "credentials")
 
-        page.goto(f"{live_server_url}/workflow/inbox/")
-        page.locator("tr[data-row-id]", has_text="Ký giao ước").get_by_role("link").first.click()
-        page.wait_for_url("**/sign/*/execute/")
-        choices = page.locator("select[name=credential] option").all_text_contents()
-        tool = next(choice for choice in choices if "hai bước" in choice)  # "two-step"
-        page.locator("select[name=credential]").select_option(label=tool)
-        page.locator("button[name=sign]").click()
-        digest = page.locator("[data-testid=digest-hex]")
-        expect(digest).to_have_text(re.compile("^[0-9a-f]{64}$"), timeout=SIGNING_WAIT_MS)
-        expect(page.locator("[data-testid=signing-status]")).to_contain_text("Đang chờ người ký")
-        screenshot(page, "external-signing")
+    page.goto(f"{live_server_url}/workflow/inbox/")
+    page.locator("tr[data-row-id]", has_text="Ký giao ước").get_by_role("link").first.click()
+    page.wait_for_url("**/sign/*/execute/")
+    choices = page.locator("select[name=credential] option").all_text_contents()
+    tool = next(choice for choice in choices if "hai bước" in choice)  # "two-step"
+    page.locator("select[name=credential]").select_option(label=tool)
+    page.locator("button[name=sign]").click()
+    digest = page.locator("[data-testid=digest-hex]")
+    expect(digest).to_have_text(re.compile("^[0-9a-f]{64}$"), timeout=SIGNING_WAIT_MS)
+    expect(page.locator("[data-testid=signing-status]")).to_contain_text("Đang chờ người ký")
+    screenshot(page, "external-signing")
 
-        page.locator("textarea[name=signature_text]").fill(signing_tool(pki, digest.inner_text()))
-        page.locator("button[name=complete]").click()
-        page.wait_for_url(re.compile(r".*/thidua/covenants/\d+/$"), timeout=SIGNING_WAIT_MS)
-        own = page.locator("[data-testid=signing] tr", has_text="UBND huyện Bạch Long Vĩ")
-        expect(own).not_to_contain_text("chưa ký")
-    finally:
-        context.close()
+    page.locator("textarea[name=signature_text]").fill(signing_tool(pki, digest.inner_text()))
+    page.locator("button[name=complete]").click()
+    page.wait_for_url(re.compile(r".*/thidua/covenants/\d+/$"), timeout=SIGNING_WAIT_MS)
+    own = page.locator("[data-testid=signing] tr", has_text="UBND huyện Bạch Long Vĩ")
+    expect(own).not_to_contain_text("chưa ký")
