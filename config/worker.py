@@ -55,23 +55,6 @@ class InProcessWorker:
         self.thread.join(timeout=STOP_TIMEOUT_SECONDS)
 
 
-def run_queued_tasks(max_tasks: int = 200) -> None:
-    """Run the tasks queued now, in this thread, then return (commands and tests).
-
-    Bounded by ``max_tasks`` so a task that keeps enqueueing others cannot loop forever.
-    """
-    Worker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=max_tasks,
-        worker_id=f"command-{os.getpid()}",
-        excluded_queue_names=[],
-    ).run()
-
-
 async def lifespan(scope, receive, send):
     """ASGI lifespan protocol: run the in-process worker for the life of the server."""
     worker = None

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from notifications import events
 from notifications.models import Notification, Preference
+from workflows.background import enqueue_on_commit
 
 
 @transaction.atomic
@@ -21,11 +22,8 @@ def notify(*, users, event: str, title: str, body: str = "", url: str = "") -> l
         data={"event": event},
         audit=False,
     )
-    from notifications import tasks  # tasks import this module
-
-    ids = [notification.pk for notification in notifications]
-    if ids:
-        transaction.on_commit(lambda: tasks.send_emails.enqueue(ids))
+    if notifications:
+        enqueue_on_commit("notifications.send_emails", [item.pk for item in notifications])
     return notifications
 
 

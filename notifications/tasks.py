@@ -9,8 +9,10 @@ from django.utils.translation import gettext as _
 from notifications.models import Notification
 from notifications.reminders import send_reminders
 from notifications.services import wants_email
+from workflows.background import job
 
 
+@job("notifications.send_emails")
 @task
 def send_emails(notification_ids: list[int]) -> int:
     """E-mail each notification to its user, unless he chose the app only; one message each.

@@ -42,6 +42,7 @@ from signatures.models import (
     revision_path,
     store_content,
 )
+from workflows.background import enqueue_on_commit
 from workflows.services import record_event, require_permission
 
 logger = logging.getLogger(__name__)
@@ -264,12 +265,8 @@ def _schedule_check(
     at: datetime.datetime | None = None,
 ) -> None:
     """Queue ``credential``'s check once the transaction commits, to run at ``at`` (or now)."""
-    from signatures import tasks  # tasks import this module
-
-    transaction.on_commit(
-        lambda: tasks.check_credential.using(run_after=at).enqueue(
-            credential.pk, language, attempt=attempt
-        )
+    enqueue_on_commit(
+        "signatures.check_credential", credential.pk, language, attempt=attempt, run_after=at
     )
 
 
@@ -523,9 +520,7 @@ OPEN_STATUSES = [RequestStatus.PENDING, RequestStatus.WAITING_EXTERNAL]
 
 
 def _queue(request: SigningRequest) -> None:
-    from signatures import tasks  # tasks import this module
-
-    transaction.on_commit(lambda: tasks.sign_requested.enqueue(request.pk))
+    enqueue_on_commit("signatures.sign_requested", request.pk)
 
 
 def _principal(field: SignatureField, person):
@@ -1050,10 +1045,7 @@ def submit_validation(
         obj=job,
         data={"sha256": job.sha256, "file_name": job.file_name, "fetch": fetch},
     )
-    from signatures import tasks  # tasks import this module
-
-    language = translation.get_language()
-    transaction.on_commit(lambda: tasks.validate_uploaded.enqueue(job.pk, language))
+    enqueue_on_commit("signatures.validate_uploaded", job.pk, translation.get_language())
     return job
 
 

@@ -3,8 +3,10 @@
 from django.tasks import task
 
 from signatures import services
+from workflows.background import job
 
 
+@job("signatures.sign_requested")
 @task
 def sign_requested(request_id: int) -> str:
     """Take a signing request one step on; returns its status: signed or failed, or for an
@@ -12,6 +14,7 @@ def sign_requested(request_id: int) -> str:
     return services.carry_out(request_id).status
 
 
+@job("signatures.validate_uploaded")
 @task
 def validate_uploaded(job_id: int, language: str | None = None) -> str:
     """Check the signatures of an uploaded PDF; returns the job's final status.
@@ -22,6 +25,7 @@ def validate_uploaded(job_id: int, language: str | None = None) -> str:
     return job.status if job is not None else "missing"
 
 
+@job("signatures.check_credential")
 @task
 def check_credential(credential_id: int, language: str | None = None, attempt: int = 1) -> str:
     """Finish checking a registered credential (its revocation status, asked online); returns

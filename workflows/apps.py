@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,3 +8,7 @@ class WorkflowsConfig(AppConfig):
 
     name = "workflows"
     verbose_name = _("Organisations and roles")
+
+    def ready(self):
+        # Every app's tasks register their background jobs (workflows.background) by name.
+        autodiscover_modules("tasks")

@@ -12,11 +12,11 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from config.worker import run_queued_tasks
 from flows.pledges import services
 from flows.pledges.models import Covenant, CovenantStatus, Decision
 from signatures.models import Credential, RequestStatus, SigningRequest
 from signatures.pki import DEMO_PIN
+from workflows.background import run_queued_tasks
 from workflows.models import Role
 from workflows.resolvers import holders
 

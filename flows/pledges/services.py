@@ -30,6 +30,7 @@ from flows.pledges.models import (
 )
 from signatures import services as signing
 from signatures.models import FieldKind, SignatureField
+from workflows.background import enqueue_on_commit
 from workflows.models import Appointment, Role, person_name
 from workflows.resolvers import actor_for
 from workflows.services import issue_number
@@ -430,9 +431,7 @@ def adopt(*, task, by) -> Covenant:
         _audit("covenant.adopted", actor, covenant, version=version.number)
         activation.process.covenant = covenant
         _finish(activation, by)
-    from flows.pledges import tasks
-
-    transaction.on_commit(lambda: tasks.prepare_document.enqueue(version.pk))
+    enqueue_on_commit("pledges.prepare_document", version.pk)
     return covenant
 
 

@@ -8,10 +8,10 @@ from pyhanko.keys import load_private_key_from_pemder
 from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from config.worker import run_queued_tasks
 from signatures import rendering, services
 from signatures.models import FieldKind, Provider, RequestStatus
 from signatures.pki import DEMO_PIN
+from workflows.background import run_queued_tasks
 
 TEMPLATE = "signatures/nd30/generic.html"
 

@@ -6,7 +6,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from config.worker import run_queued_tasks
 from flows.pledges import services
 from flows.pledges.flows import CovenantFlow
 from flows.pledges.models import CovenantStatus, Decision, ReviewOpinion
@@ -21,6 +20,7 @@ from tests.flows.pledges.test_flow import (
     status_of,
     task_of,
 )
+from workflows.background import run_queued_tasks
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks"),
