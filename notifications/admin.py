@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from notifications.models import Notification
+from notifications.models import Notification, TaskNotice
 from workflows.admin import ReadOnlyAdmin
 
 
@@ -12,3 +12,12 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_filter = ["event"]
     search_fields = ["title", "user__username"]
     list_select_related = ["user"]
+
+
+@admin.register(TaskNotice)
+class TaskNoticeAdmin(ReadOnlyAdmin):
+    """Which reminders, overdue notices and escalations ``send_reminders`` sent, once each."""
+
+    list_display = ["sent_on", "task", "kind", "recipients"]
+    list_filter = ["kind"]
+    list_select_related = ["task"]

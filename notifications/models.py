@@ -48,3 +48,31 @@ class Preference(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class NoticeKind(models.TextChoices):
+    REMINDER = "reminder", _("Reminder before the due date")
+    OVERDUE = "overdue", _("Overdue notice")
+    ESCALATION = "escalation", _("Escalation of an overdue task")
+
+
+class TaskNotice(models.Model):
+    """A notice sent about a flow's task: each kind goes once per task (``send_reminders``)."""
+
+    task = models.ForeignKey(
+        "viewflow.Task", on_delete=models.CASCADE, related_name="+", verbose_name=_("task")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=NoticeKind.choices)
+    sent_on = models.DateField(_("sent on"))
+    recipients = models.JSONField(_("recipients"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["task", "sent_on"]
+        verbose_name = _("task notice")
+        verbose_name_plural = _("task notices")
+        constraints = [
+            models.UniqueConstraint(fields=["task", "kind"], name="one_notice_of_a_kind_per_task")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.task_id}"

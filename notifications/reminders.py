@@ -1,29 +1,33 @@
 """Reminders before a task's due date, overdue notices and escalation (``send_reminders``).
 
-Works on every flow's human tasks whose data carries a due date (``due``, ISO) and the rules
-copied from the bloc when the task was created (``remind_days``, ``escalate``; see
-``flows.pledges.nodes.RoleTask``). Each notice goes once: the task data records it, so the
-command may run as often as wanted (hourly from cron, a systemd timer or the task queue).
+Works on every flow's human tasks that have a deadline (``workflows.deadlines``: the due date
+and the reminder rules their node copied from the flow's rules when the task was created).
+Each notice goes once: a :class:`~notifications.models.TaskNotice` records it, so the command
+may run as often as wanted (hourly from cron, a systemd timer or the task queue).
 """
 
 import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import get_resolver
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from viewflow.workflow.models import Task
-from viewflow.workflow.status import STATUS
 
+from notifications.models import NoticeKind, TaskNotice
 from notifications.services import notify
-from workflows.models import Organisation, Role
+from workflows.deadlines import Deadline, deadline_of, open_tasks_with_deadlines
+from workflows.models import Organisation
 from workflows.resolvers import acting
 from workflows.services import record_event
 
-OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
-DEFAULT_REMIND_DAYS = 2
+#: The field of the report that counts each kind of notice.
+COUNTERS = {
+    NoticeKind.REMINDER: "reminded",
+    NoticeKind.OVERDUE: "overdue",
+    NoticeKind.ESCALATION: "escalated",
+}
 
 
 @dataclass
@@ -37,58 +41,70 @@ def send_reminders(today: datetime.date | None = None) -> ReminderReport:
     """Remind, mark overdue and escalate, each at most once per task."""
     today = today or timezone.localdate()
     report = ReminderReport()
-    tasks = (
-        Task.objects.filter(status__in=OPEN, flow_task_type="HUMAN", data__has_key="due")
-        .select_related("owner")
-        .order_by("pk")
-    )
+    tasks = open_tasks_with_deadlines().select_related("owner").order_by("pk")
+    sent = _sent_notices(tasks)
     for task in tasks:
-        with transaction.atomic():
-            _handle(task, today, report)
+        deadline = deadline_of(task)
+        if deadline is not None:
+            with translation.override(settings.LANGUAGE_CODE):
+                _handle(task, deadline, today, sent.get(task.pk, set()), report)
     return report
 
 
-def _handle(task, today, report) -> None:
-    data = dict(task.data)
-    due = datetime.date.fromisoformat(data["due"])
-    remind_from = due - datetime.timedelta(days=data.get("remind_days", DEFAULT_REMIND_DAYS))
-    changed = {}
-    with translation.override(settings.LANGUAGE_CODE):
-        if today > due and not data.get("overdue_notified"):
-            _tell(task, task.owner, _overdue_text(task, due))
-            changed["overdue_notified"] = today.isoformat()
-            report.overdue += 1
-            if data.get("escalate") and data.get("role") == Role.HEAD:
-                deputies = [actor.person for actor in _deputies(task, today)]
-                for deputy in deputies:
-                    _tell(task, deputy, _escalation_text(task, due))
-                changed["escalated_to"] = [deputy.pk for deputy in deputies]
-                report.escalated += bool(deputies)
-        elif remind_from <= today <= due and not data.get("reminded"):
-            _tell(task, task.owner, _reminder_text(task, due))
-            changed["reminded"] = today.isoformat()
-            report.reminded += 1
-    if changed:
-        Task.objects.filter(pk=task.pk).update(data={**data, **changed})
-        record_event("task.reminder", obj=task, data={"task": task.pk, **changed})
+def _sent_notices(tasks) -> dict[int, set[str]]:
+    sent = {}
+    for task_id, kind in TaskNotice.objects.filter(task__in=tasks).values_list("task", "kind"):
+        sent.setdefault(task_id, set()).add(kind)
+    return sent
 
 
-def _deputies(task, today):
-    unit = Organisation.objects.filter(pk=task.data.get("unit")).first()
-    return acting(Role.DEPUTY_HEAD, unit, today) if unit else []
+def _handle(task, deadline: Deadline, today, sent: set[str], report) -> None:
+    due = deadline.due
+    if today > due:
+        notices = [
+            (NoticeKind.OVERDUE, [task.owner], _overdue_text),
+            (
+                NoticeKind.ESCALATION,
+                _escalation_recipients(task, deadline, today),
+                _escalation_text,
+            ),
+        ]
+    elif deadline.remind_from <= today:
+        notices = [(NoticeKind.REMINDER, [task.owner], _reminder_text)]
+    else:
+        notices = []
+    for kind, people, text in notices:
+        if kind in sent or (kind == NoticeKind.ESCALATION and not people):
+            continue
+        if _send(task, kind, today, people, text(task, due)):
+            setattr(report, COUNTERS[kind], getattr(report, COUNTERS[kind]) + 1)
 
 
-def _tell(task, person, text) -> None:
-    if person is None:
-        return
-    title, body = text
-    notify(
-        users=[person],
-        event="task.reminder",
-        title=title,
-        body=body,
-        url=_task_url(task),
-    )
+def _escalation_recipients(task, deadline: Deadline, today) -> list:
+    if deadline.escalate_to is None or deadline.unit_id is None:
+        return []
+    unit = Organisation.objects.filter(pk=deadline.unit_id).first()
+    return [actor.person for actor in acting(deadline.escalate_to, unit, today)] if unit else []
+
+
+def _send(task, kind: str, today, people, text) -> bool:
+    """Record the notice and tell ``people``; False when another run sent it first."""
+    people = [person for person in people if person is not None]
+    try:
+        with transaction.atomic():
+            TaskNotice.objects.create(
+                task=task, kind=kind, sent_on=today, recipients=[person.pk for person in people]
+            )
+            title, body = text
+            notify(users=people, event="task.reminder", title=title, body=body, url=_task_url(task))
+            record_event(
+                "task.reminder",
+                obj=task,
+                data={"task": task.pk, "kind": kind, "recipients": [p.pk for p in people]},
+            )
+    except IntegrityError:  # one_notice_of_a_kind_per_task: a concurrent run sent it
+        return False
+    return True
 
 
 def _task_url(task) -> str:
@@ -101,7 +117,7 @@ def _task_url(task) -> str:
 def _names(task, due) -> dict:
     return {
         "task": task.flow_task.task_title,
-        "unit": task.data.get("unit_name", ""),
+        "unit": task.flow_task.unit_name(task),
         "due": due.strftime("%d/%m/%Y"),
     }
 

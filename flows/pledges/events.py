@@ -1,13 +1,6 @@
-"""The covenant's events: audited, and pushed to its page, the board and the inboxes."""
+"""The covenant's events: audited, and pushed to its page and the board."""
 
-import contextlib
-
-from viewflow.workflow.models import Task
-from viewflow.workflow.status import STATUS
-
-from notifications.events import board_group, document_group, publish, user_group
-
-OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
+from notifications.events import board_group, document_group, publish
 
 
 def covenant_groups(covenant) -> list[str]:
@@ -40,33 +33,3 @@ def signing_progress(covenant_id: int, request) -> None:
         data={"covenant": covenant_id, "field": request.field_id, "signing": request.status},
         audit=False,
     )
-
-
-def _open_tasks(process_id) -> dict[int, int | None]:
-    return dict(
-        Task.objects.filter(
-            process_id=process_id, flow_task_type="HUMAN", status__in=OPEN
-        ).values_list("pk", "owner_id")
-    )
-
-
-@contextlib.contextmanager
-def inbox_changes(process_id, covenant_id: int):
-    """Announce the human tasks the block opened and closed, to their owners' inboxes."""
-    before = _open_tasks(process_id)
-    yield
-    announce_tasks(process_id, covenant_id, before=before)
-
-
-def announce_tasks(process_id, covenant_id: int, *, before: dict) -> None:
-    after = _open_tasks(process_id)
-    opened = {pk: owner for pk, owner in after.items() if pk not in before}
-    closed = {pk: owner for pk, owner in before.items() if pk not in after}
-    statuses = dict(Task.objects.filter(pk__in=closed).values_list("pk", "status"))
-    for name, tasks in (("task.created", opened), ("task.closed", closed)):
-        for pk, owner in tasks.items():
-            publish(
-                name,
-                groups=[user_group(owner)] if owner else [],
-                data={"task": pk, "covenant": covenant_id, "status": statuses.get(pk, "")},
-            )

@@ -11,10 +11,10 @@ from viewflow.workflow import flow
 
 from flows.pledges import views
 from flows.pledges.models import CovenantProcess, CovenantStatus
-from flows.pledges.nodes import FanOut, RoleTask
 from flows.pledges.selectors import review_items, signing_items
 from workflows.locks import process_row_lock
 from workflows.models import DelegationScope, Role
+from workflows.nodes import FanOut, RoleTask
 
 #: Days the leader unit has for its own steps (adoption, answering a decline); the records
 #: clerk numbers and dispatches on the same or the next working day (ND 30/2020 Điều 18).
@@ -53,7 +53,11 @@ class CovenantFlow(flow.Flow):
 
     draft = (
         RoleTask(views.DraftView.as_view())
-        .Role(Role.EMULATION_OFFICER, unit=_leader)
+        .Role(
+            Role.EMULATION_OFFICER,
+            unit=_leader,
+            reason=_("the leader unit of the bloc drafts its covenant"),
+        )
         .Annotation(title=_("Draft the covenant"))
         .Permission("pledges.manage_covenantprocess")
         .Next(this.after_draft)
@@ -68,6 +72,7 @@ class CovenantFlow(flow.Flow):
             action=DelegationScope.REVIEW,
             due_days=lambda process: process.covenant.term.bloc.review_days,
             reminders=_reminders,
+            reason=_("every member unit comments on the draft"),
         )
         .Annotation(title=_("Comment on the draft covenant"))
         .Permission("pledges.manage_covenantprocess")
@@ -79,7 +84,13 @@ class CovenantFlow(flow.Flow):
 
     adopt = (
         RoleTask(views.AdoptView.as_view())
-        .Role(Role.HEAD, unit=_leader, due_days=lambda process: LEADER_DAYS, reminders=_reminders)
+        .Role(
+            Role.HEAD,
+            unit=_leader,
+            due_days=lambda process: LEADER_DAYS,
+            reminders=_reminders,
+            reason=_("the head of the leader unit adopts the reviewed text"),
+        )
         .Annotation(title=_("Adopt the covenant"))
         .Permission("pledges.manage_covenantprocess")
         .Next(this.prepare_document)
@@ -95,6 +106,7 @@ class CovenantFlow(flow.Flow):
             action=DelegationScope.SIGN,
             due_days=lambda process: process.covenant.term.bloc.signing_days,
             reminders=_reminders,
+            reason=_("the head of every member unit signs the covenant"),
         )
         .Annotation(title=_("Sign the covenant"))
         .Permission("pledges.manage_covenantprocess")
@@ -115,7 +127,13 @@ class CovenantFlow(flow.Flow):
 
     answer_decline = (
         RoleTask(views.AnswerDeclineView.as_view())
-        .Role(Role.HEAD, unit=_leader, due_days=lambda process: LEADER_DAYS, reminders=_reminders)
+        .Role(
+            Role.HEAD,
+            unit=_leader,
+            due_days=lambda process: LEADER_DAYS,
+            reminders=_reminders,
+            reason=_("a member head declined to sign; the leader unit answers"),
+        )
         .Annotation(title=_("Answer a declined signature"))
         .Permission("pledges.manage_covenantprocess")
         .Next(this.after_answer)
@@ -130,6 +148,10 @@ class CovenantFlow(flow.Flow):
             action=DelegationScope.SIGN,
             due_days=lambda process: CLERK_DAYS,
             reminders=_reminders,
+            reason=_(
+                "the records clerk of the leader unit numbers the covenant and applies the"
+                " organisation signature"
+            ),
         )
         .Annotation(title=_("Number and apply the organisation signature"))
         .Permission("pledges.manage_covenantprocess")

@@ -5,11 +5,10 @@ today (himself or as a substitute under a delegation), the covenant's FSM transi
 applied, then the viewflow activation completes. Views, commands and tests call these.
 """
 
-import contextlib
 import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,12 +29,18 @@ from flows.pledges.models import (
 )
 from signatures import services as signing
 from signatures.models import FieldKind, SignatureField
+from workflows.acting import (
+    OPEN_STATUSES,
+    acting_on,
+    announce_tasks,
+    finish,
+    refuse,
+    tracking_tasks,
+)
 from workflows.background import enqueue_on_commit
-from workflows.models import Appointment, Role, person_name
+from workflows.models import Appointment, Role
 from workflows.resolvers import actor_for
 from workflows.services import issue_number
-
-OPEN_TASK_STATUSES = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
 
 DEFAULT_BASIS = "\n".join(
     [
@@ -51,10 +56,6 @@ def _flow():
     from flows.pledges.flows import CovenantFlow  # the flow's views import this module
 
     return CovenantFlow
-
-
-def _refuse(message) -> None:
-    raise ValidationError(message)
 
 
 # -- starting --------------------------------------------------------------------------------
@@ -79,7 +80,7 @@ def start_covenant(*, term, by) -> Covenant:
         .exclude(status=CovenantStatus.WITHDRAWN)
     )
     if (covenant := existing.first()) is not None:
-        _refuse(
+        refuse(
             _("%(bloc)s already has a covenant for %(year)s (%(status)s).")
             % {
                 "bloc": term.bloc,
@@ -91,7 +92,7 @@ def start_covenant(*, term, by) -> Covenant:
     _copy_version(_previous_version(term), covenant, number=1, by=by)
     events.covenant_event("covenant.started", covenant, actor=by, bloc=term.bloc.code)
     process = _flow().start.run(covenant=covenant)
-    events.announce_tasks(process.pk, covenant.pk, before={})
+    announce_tasks(process.pk, before={})
     return covenant
 
 
@@ -172,46 +173,6 @@ def _copy_attachments(source: CovenantVersion, version: CovenantVersion) -> None
 # -- acting on a task ---------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _acting_on(task, by, step: str):
-    """Lock the flow, check that ``task`` is the open ``step`` and ``by`` may act on it.
-
-    Yields (activation, actor). Leaves the activation to the caller.
-    """
-    with transaction.atomic(), task.activation() as activation:
-        current = activation.task
-        if current.flow_task.name != step:
-            raise ValueError(f"Task {current.pk} is a {current.flow_task.name}, not a {step}.")
-        if current.status not in OPEN_TASK_STATUSES:
-            _refuse(
-                _("This task is no longer open (%(status)s).")
-                % {"status": STATUS(current.status).label.lower()}
-            )
-        actor = activation.flow_task.actor(by, current)
-        if actor is None:
-            raise PermissionDenied(
-                _(
-                    "%(person)s does not act as %(role)s of %(unit)s today, in person or by"
-                    " delegation: this task is not his."
-                )
-                % {
-                    "person": person_name(by),
-                    "role": Role(activation.flow_task.role).label.lower(),
-                    "unit": current.data.get("unit_name", ""),
-                }
-            )
-        yield activation, actor
-
-
-def _finish(activation, by) -> None:
-    if activation.task.status == STATUS.NEW:
-        activation.assign(by)
-    if activation.task.status == STATUS.ASSIGNED:
-        activation.start(None)
-    with events.inbox_changes(activation.process.pk, activation.process.covenant_id):
-        activation.execute()
-
-
 def _covenant(activation) -> Covenant:
     return Covenant.objects.select_for_update().get(pk=activation.process.covenant_id)
 
@@ -236,16 +197,16 @@ def _clean_targets(targets: list[dict]) -> list[dict]:
         code = (target.get("code") or "").strip()
         text = (target.get("text") or "").strip()
         if not code or not text:
-            _refuse(_("Target %(position)s needs both a code and a text.") % {"position": position})
+            refuse(_("Target %(position)s needs both a code and a text.") % {"position": position})
         if code.upper() in seen:
-            _refuse(_("The target code %(code)s is used twice.") % {"code": code})
+            refuse(_("The target code %(code)s is used twice.") % {"code": code})
         seen.add(code.upper())
         try:
             value = Decimal(str(target.get("value")).replace(",", "."))
         except InvalidOperation:
             value = None
         if value is None or not value.is_finite() or value < 0:
-            _refuse(
+            refuse(
                 _("Target %(code)s needs a value of zero or more (for example 95).")
                 % {"code": code}
             )
@@ -270,8 +231,8 @@ def save_draft(
     current one went to review (every version stays as it was reviewed)."""
     targets = _clean_targets(targets)
     if not (title or "").strip():
-        _refuse(_("The covenant needs a title."))
-    with _acting_on(task, by, "draft") as (activation, actor):
+        refuse(_("The covenant needs a title."))
+    with acting_on(task, by, "draft") as (activation, actor):
         covenant = _covenant(activation)
         version = selectors.current_version(covenant)
         if version.is_frozen:
@@ -316,11 +277,11 @@ def save_draft(
 @transaction.atomic
 def attach(*, task, by, name: str, file) -> Attachment:
     """Attach a document to the draft (a new version if the current one was reviewed)."""
-    with _acting_on(task, by, "draft") as (activation, actor):
+    with acting_on(task, by, "draft") as (activation, actor):
         covenant = _covenant(activation)
         version = selectors.current_version(covenant)
         if version.is_frozen:
-            _refuse(_("Save the changed text first: attachments join the new version."))
+            refuse(_("Save the changed text first: attachments join the new version."))
         attachment = Attachment.objects.create(
             version=version, name=name.strip() or file.name, file=file, uploaded_by=by
         )
@@ -331,25 +292,25 @@ def attach(*, task, by, name: str, file) -> Attachment:
 @transaction.atomic
 def submit_draft(*, task, by) -> Covenant:
     """Send the current version to every member unit for review."""
-    with _acting_on(task, by, "draft") as (activation, actor):
+    with acting_on(task, by, "draft") as (activation, actor):
         covenant = _covenant(activation)
         version = selectors.current_version(covenant)
         if version.is_frozen:
-            _refuse(
+            refuse(
                 _("Version %(number)s was already reviewed: change the text to make a new one.")
                 % {"number": version.number}
             )
         if not version.commitments.exists():
-            _refuse(_("The draft needs at least one commitment."))
+            refuse(_("The draft needs at least one commitment."))
         if not version.targets.exists():
-            _refuse(_("The draft needs at least one target."))
+            refuse(_("The draft needs at least one target."))
         version.submitted_at = timezone.now()
         version.save(update_fields=["submitted_at"])
         covenant.submit_for_review()
         covenant.save()
         _audit("covenant.submitted", actor, covenant, version=version.number)
         activation.process.covenant = covenant
-        _finish(activation, by)
+        finish(activation, by)
     return covenant
 
 
@@ -357,16 +318,16 @@ def submit_draft(*, task, by) -> Covenant:
 def withdraw(*, task, by, reason: str) -> Covenant:
     """Withdraw the covenant, from drafting or after a declined signature."""
     if not reason.strip():
-        _refuse(_("Say why the covenant is withdrawn."))
-    with _acting_on(task, by, task.flow_task.name) as (activation, actor):
+        refuse(_("Say why the covenant is withdrawn."))
+    with acting_on(task, by, task.flow_task.name) as (activation, actor):
         if activation.task.flow_task.name not in ("draft", "answer_decline"):
-            _refuse(_("The covenant can be withdrawn only while drafting or after a decline."))
+            refuse(_("The covenant can be withdrawn only while drafting or after a decline."))
         covenant = _covenant(activation)
         covenant.withdraw()
         covenant.save()
         _audit("covenant.withdrawn", actor, covenant, reason=reason.strip())
         activation.process.covenant = covenant
-        _finish(activation, by)
+        finish(activation, by)
     return covenant
 
 
@@ -379,8 +340,8 @@ def review_draft(*, task, by, decision: str, comment: str = "") -> ReviewOpinion
     if decision not in Decision.values:
         raise ValueError(decision)
     if decision == Decision.REQUEST_CHANGES and not comment.strip():
-        _refuse(_("Say which changes your unit requests."))
-    with _acting_on(task, by, "review") as (activation, actor):
+        refuse(_("Say which changes your unit requests."))
+    with acting_on(task, by, "review") as (activation, actor):
         covenant = _covenant(activation)
         version = selectors.current_version(covenant)
         opinion = ReviewOpinion.objects.create(
@@ -399,7 +360,7 @@ def review_draft(*, task, by, decision: str, comment: str = "") -> ReviewOpinion
             unit=activation.task.data["unit"],
             decision=decision,
         )
-        _finish(activation, by)
+        finish(activation, by)
     return opinion
 
 
@@ -422,7 +383,7 @@ def conclude_review(covenant: Covenant) -> Covenant:
 @transaction.atomic
 def adopt(*, task, by) -> Covenant:
     """The leader unit's head adopts the reviewed text; its PDF is prepared in the background."""
-    with _acting_on(task, by, "adopt") as (activation, actor):
+    with acting_on(task, by, "adopt") as (activation, actor):
         covenant = _covenant(activation)
         version = selectors.current_version(covenant)
         documents.check_signers(version)
@@ -430,7 +391,7 @@ def adopt(*, task, by) -> Covenant:
         covenant.save()
         _audit("covenant.adopted", actor, covenant, version=version.number)
         activation.process.covenant = covenant
-        _finish(activation, by)
+        finish(activation, by)
     enqueue_on_commit("pledges.prepare_document", version.pk)
     return covenant
 
@@ -453,7 +414,7 @@ def prepare_document(version_id: int) -> None:
             flow_task=flow.prepare_document,
             status=STATUS.NEW,
         )
-        with events.inbox_changes(waiting.process_id, version.covenant_id):
+        with tracking_tasks(waiting.process_id):
             flow.prepare_document.run(waiting, version=version, document=document)
 
 
@@ -475,7 +436,7 @@ def attach_document(covenant: Covenant, version: CovenantVersion, document) -> C
 def _signing_field(activation, covenant) -> SignatureField:
     version = selectors.current_version(covenant)
     if activation.task.data.get("version") != version.pk:
-        _refuse(
+        refuse(
             _(
                 "A newer version (%(number)s) of the covenant exists: this one can no longer be"
                 " signed."
@@ -492,10 +453,10 @@ def sign(*, task, by, credential, secret: str | None = None):
     The task completes when the signature lands (``on_field_signed``); a failed attempt
     leaves it open, with the reason on the signing request.
     """
-    with _acting_on(task, by, "sign") as (activation, actor):
+    with acting_on(task, by, "sign") as (activation, actor):
         covenant = _covenant(activation)
         if covenant.status != CovenantStatus.SIGNING:
-            _refuse(
+            refuse(
                 _("The covenant is not being signed (%(status)s).")
                 % {"status": covenant.get_status_display().lower()}
             )
@@ -515,12 +476,12 @@ def sign(*, task, by, credential, secret: str | None = None):
 def decline(*, task, by, reason: str) -> SigningDecline:
     """A head refuses to sign: the round stops and the leader unit decides what follows."""
     if not reason.strip():
-        _refuse(_("Say why you decline to sign."))
-    with _acting_on(task, by, "sign") as (activation, actor):
+        refuse(_("Say why you decline to sign."))
+    with acting_on(task, by, "sign") as (activation, actor):
         covenant = _covenant(activation)
         field = _signing_field(activation, covenant)
         if field.requests.filter(status__in=signing.OPEN_STATUSES).exists():
-            _refuse(_("Your signature is under way: it can no longer be declined."))
+            refuse(_("Your signature is under way: it can no longer be declined."))
         declined = SigningDecline.objects.create(
             version=selectors.current_version(covenant),
             organisation_id=activation.task.data["unit"],
@@ -531,7 +492,7 @@ def decline(*, task, by, reason: str) -> SigningDecline:
         _stop_signing(covenant, declined, by)
         _audit("covenant.signature_declined", actor, covenant, reason=declined.reason)
         activation.process.covenant = covenant
-        _finish(activation, by)
+        finish(activation, by)
         notices.declined(declined)
     return declined
 
@@ -553,7 +514,7 @@ def answer_decline(*, task, by, reopen: bool, reason: str = "") -> Covenant:
     """The leader unit re-opens the draft (a new version, signed again) or withdraws."""
     if not reopen:
         return withdraw(task=task, by=by, reason=reason)
-    with _acting_on(task, by, "answer_decline") as (activation, actor):
+    with acting_on(task, by, "answer_decline") as (activation, actor):
         covenant = _covenant(activation)
         current = selectors.current_version(covenant)
         covenant.reopen()
@@ -561,7 +522,7 @@ def answer_decline(*, task, by, reopen: bool, reason: str = "") -> Covenant:
         version = _copy_version(current, covenant, number=current.number + 1, by=by)
         _audit("covenant.reopened", actor, covenant, version=version.number)
         activation.process.covenant = covenant
-        _finish(activation, by)
+        finish(activation, by)
     return covenant
 
 
@@ -579,7 +540,7 @@ def membership_changed(*, term, by) -> None:
     task = flow.task_class.objects.filter(
         process__covenantprocess__covenant=covenant,
         flow_task=flow.sign,
-        status__in=OPEN_TASK_STATUSES,
+        status__in=OPEN_STATUSES,
     ).first()
     with transaction.atomic(), task.activation() as activation:
         covenant = _covenant(activation)
@@ -598,7 +559,7 @@ def membership_changed(*, term, by) -> None:
             "covenant.signing_stopped", covenant, actor=by, reason=declined.reason
         )
         activation.process.covenant = covenant
-        _finish(activation, by)
+        finish(activation, by)
         notices.declined(declined)
 
 
@@ -611,10 +572,10 @@ def register(*, task, by, credential, secret: str | None = None):
 
     The number is taken once, at the first attempt: a failed signature keeps it.
     """
-    with _acting_on(task, by, "register") as (activation, actor):
+    with acting_on(task, by, "register") as (activation, actor):
         covenant = _covenant(activation)
         if covenant.status != CovenantStatus.SIGNED:
-            _refuse(_("Every member head must sign before the covenant is numbered."))
+            refuse(_("Every member head must sign before the covenant is numbered."))
         today = timezone.localdate()
         if covenant.issued_number_id is None:
             covenant.issued_number = issue_number(
@@ -649,7 +610,7 @@ def on_field_signed(field: SignatureField, request) -> None:
     tasks = flow.task_class.objects.filter(
         process__covenantprocess__covenant_id=version.covenant_id,
         flow_task=node,
-        status__in=OPEN_TASK_STATUSES,
+        status__in=OPEN_STATUSES,
     )
     if field.kind == FieldKind.PERSONAL:
         tasks = tasks.filter(data__field=field.pk)
@@ -674,7 +635,7 @@ def on_field_signed(field: SignatureField, request) -> None:
             field=field.name,
         )
         activation.process.covenant = covenant
-        _finish(activation, request.person)
+        finish(activation, request.person)
     if covenant.status == CovenantStatus.IN_FORCE:
         notices.in_force(covenant)
 
@@ -687,8 +648,3 @@ def close(*, covenant: Covenant, by) -> Covenant:
         covenant.save()
         events.covenant_event("covenant.closed", covenant, actor=by)
     return covenant
-
-
-def due_on(task) -> datetime.date | None:
-    due = task.data.get("due")
-    return datetime.date.fromisoformat(due) if due else None

@@ -23,20 +23,8 @@ from flows.pledges import forms, selectors, services
 from flows.pledges.models import Attachment, Covenant, CovenantStatus
 from signatures import services as signing
 from signatures.models import Provider, RequestStatus, Revision, SigningRequest
+from workflows.deadlines import due_on
 from workflows.models import Role
-
-#: Why a step is in a person's inbox, by step: the part after "You are … of <unit>".
-STEP_REASONS = {
-    "draft": gettext_lazy("the leader unit of the bloc drafts its covenant"),
-    "review": gettext_lazy("every member unit comments on the draft"),
-    "adopt": gettext_lazy("the head of the leader unit adopts the reviewed text"),
-    "sign": gettext_lazy("the head of every member unit signs the covenant"),
-    "answer_decline": gettext_lazy("a member head declined to sign; the leader unit answers"),
-    "register": gettext_lazy(
-        "the records clerk of the leader unit numbers the covenant and applies the"
-        " organisation signature"
-    ),
-}
 
 
 def covenant_url(covenant) -> str:
@@ -45,7 +33,7 @@ def covenant_url(covenant) -> str:
 
 def why_line(task, actor) -> str:
     """A plain sentence saying why ``task`` is this person's."""
-    unit, step = task.data.get("unit_name", ""), STEP_REASONS[task.flow_task.name]
+    unit, step = task.flow_task.unit_name(task), task.flow_task.reason
     role = actor.appointment.title or Role(actor.role).label
     if actor.is_substitute:
         return _(
@@ -93,7 +81,7 @@ class StepView(TemplateView):
             "covenant": covenant,
             "version": selectors.current_version(covenant),
             "task": self.task,
-            "due": services.due_on(self.task),
+            "due": due_on(self.task),
             "why": why_line(self.task, actor) if actor else "",
             "step_template": self.step_template,
             "covenant_url": covenant_url(covenant),
@@ -417,7 +405,7 @@ class CovenantDetailView(TemplateView):
         tasks = list(selectors.open_tasks(covenant))
         for task in tasks:
             task.url = task.flow_task.reverse("index", args=[task.process_id, task.pk])
-            task.due = services.due_on(task)
+            task.due = due_on(task)
         return tasks
 
 

@@ -41,7 +41,7 @@ def test_a_rolled_back_transaction_enqueues_nothing():
 
 
 def test_an_unknown_job_is_refused_when_asked_for_not_at_commit():
-    with pytest.raises(LookupError, match="signatures.sgin"):
+    with pytest.raises(LookupError, match=r"signatures\.sgin"):
         background.enqueue_on_commit("signatures.sgin", 1)
 
 
@@ -51,5 +51,5 @@ def impostor():
 
 
 def test_two_jobs_cannot_share_a_name():
-    with pytest.raises(ImproperlyConfigured, match="pledges.prepare_document"):
+    with pytest.raises(ImproperlyConfigured, match=r"pledges\.prepare_document"):
         background.job("pledges.prepare_document")(impostor)

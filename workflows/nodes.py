@@ -1,4 +1,4 @@
-"""Two viewflow nodes the covenant needs and viewflow's open-source edition lacks.
+"""Nodes of the engine that viewflow's open-source edition lacks, for every flow.
 
 * :class:`FanOut`: a parallel split creating one task per item of a data source (one review per
   member unit, one signature per member head). viewflow's ``Split`` documents ``data_source``
@@ -13,13 +13,15 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from viewflow.workflow import flow
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.nodes.split import SplitActivation
 from viewflow.workflow.nodes.view import ViewActivation
 
-from workflows.models import DelegationScope, Organisation
+from workflows.deadlines import Deadline
+from workflows.models import DelegationScope, Organisation, Role
 from workflows.resolvers import acting, actor_for
 
 
@@ -51,13 +53,20 @@ class RoleTaskActivation(ViewActivation):
         return super().create(flow_task, prev_activation, token, data=data, seed=seed)
 
 
+#: Who is told when a task of this role is overdue and the flow's rules ask for escalation.
+ESCALATION_ROLES = {Role.HEAD: Role.DEPUTY_HEAD}
+
+
 class RoleTask(flow.View):
     """A task for the person acting in ``role`` at a unit.
 
+    ``view`` is the step's view, or its dotted path (``"flows.x.views.StepView"``): a flow
+    module then need not import its views, which import the services that start the flow.
     ``unit(process)`` gives the unit when the task data (from a :class:`FanOut`) has none;
-    ``due_days(process)`` the days allowed. The task data keeps the unit, the due date, the
-    reminder rules and who it was assigned to, so that lists and the reminders
-    (``notifications.reminders``) need no further queries.
+    ``due_days(process)`` the days allowed; ``reason`` says in a few words why the task is the
+    holder's ("every member unit comments on the draft"). The task data keeps the unit, the due
+    date, the reminder rules and who it was assigned to, so that lists and the reminders need no
+    further queries; they read them through :meth:`deadline` and :meth:`unit_name`.
     """
 
     activation_class = RoleTaskActivation
@@ -69,14 +78,28 @@ class RoleTask(flow.View):
         self._action = DelegationScope.ALL
         self._due_days = None
         self._reminders = None
+        self._reason = ""
 
     def Role(  # noqa: N802 (viewflow's naming)
-        self, role, *, unit=None, action=DelegationScope.ALL, due_days=None, reminders=None
+        self,
+        role,
+        *,
+        unit=None,
+        action=DelegationScope.ALL,
+        due_days=None,
+        reminders=None,
+        reason="",
     ):
         """``reminders(process)``: (days before the due date, escalate when overdue)."""
         self._role, self._unit, self._action = role, unit, action
-        self._due_days, self._reminders = due_days, reminders
+        self._due_days, self._reminders, self._reason = due_days, reminders, reason
         return self
+
+    @property
+    def view(self):
+        if isinstance(self._view, str):
+            self._view = import_string(self._view).as_view()
+        return super().view
 
     @property
     def role(self) -> str:
@@ -85,6 +108,10 @@ class RoleTask(flow.View):
     @property
     def action(self) -> str:
         return self._action
+
+    @property
+    def reason(self) -> str:
+        return self._reason
 
     def describe(self, process, data: dict) -> dict:
         today = timezone.localdate()
@@ -105,6 +132,21 @@ class RoleTask(flow.View):
 
     def unit_of(self, task) -> Organisation:
         return Organisation.objects.get(pk=task.data["unit"])
+
+    def unit_name(self, task) -> str:
+        return task.data.get("unit_name", "")
+
+    def deadline(self, task) -> Deadline | None:
+        """When ``task`` is due, and the reminder rules copied when it was created."""
+        if not task.data.get("due"):
+            return None
+        escalate = task.data.get("escalate", False)
+        return Deadline(
+            due=datetime.date.fromisoformat(task.data["due"]),
+            remind_days=task.data.get("remind_days"),
+            escalate_to=ESCALATION_ROLES.get(task.data.get("role")) if escalate else None,
+            unit_id=task.data.get("unit"),
+        )
 
     def actor(self, user, task, on: datetime.date | None = None):
         """How ``user`` acts on ``task`` today (an Actor), or None if he may not."""
