@@ -178,6 +178,8 @@ SIGNING_CREDENTIAL_RECHECK_MINUTES = env.integer_list(
 SIGNING_KEYSTORE_KEY = env.string("SIGNING_KEYSTORE_KEY", "")
 # Largest PDF accepted for validation or upload.
 SIGNING_PDF_MAX_BYTES = env.integer("SIGNING_PDF_MAX_BYTES", 20 * 1024 * 1024)
+# Attachments are reference documents (a bloc's rules, a criteria table), not archives.
+ATTACHMENT_MAX_BYTES = env.integer("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 SIGNING_DEFAULT_LEVEL = env.string("SIGNING_DEFAULT_LEVEL", "B-T")
 # PAdES level by document type (DOMAIN.md §8.4): the covenant is kept long-term.
 SIGNING_LEVELS = {"covenant": "B-LTA"}

@@ -5,15 +5,14 @@ timestamp) is an incremental update stored as a new revision, content-addressed 
 never rewritten. The current PDF is the revision with the highest number.
 """
 
-import hashlib
-
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from workflows import storage
+from workflows.storage import ContentAltered, content_path, read_content
 
 
 class SigningLevel(models.TextChoices):
@@ -65,8 +64,12 @@ class RevisionKind(models.TextChoices):
     UPLOADED = "uploaded", _("Uploaded document")
 
 
+#: Where revisions (and other PDFs kept by their hash) are stored: ``revisions/ab/ab….pdf``.
+REVISIONS_FOLDER, PDF_SUFFIX = "revisions", ".pdf"
+
+
 def revision_path(sha256: str) -> str:
-    return f"revisions/{sha256[:2]}/{sha256}.pdf"
+    return content_path(REVISIONS_FOLDER, sha256, PDF_SUFFIX)
 
 
 class Revision(models.Model):
@@ -114,14 +117,13 @@ class Revision(models.Model):
         return revision_path(self.sha256)
 
     def read(self) -> bytes:
-        with default_storage.open(self.path, "rb") as stored:
-            content = stored.read()
-        if hashlib.sha256(content).hexdigest() != self.sha256:
+        try:
+            return read_content(REVISIONS_FOLDER, self.sha256, PDF_SUFFIX)
+        except ContentAltered as error:
             raise RevisionImmutable(
                 _("The stored file of revision %(number)s does not match its SHA-256.")
                 % {"number": self.number}
-            )
-        return content
+            ) from error
 
 
 class RevisionImmutable(Exception):
@@ -130,13 +132,7 @@ class RevisionImmutable(Exception):
 
 def store_content(content: bytes) -> str:
     """Write ``content`` once under its SHA-256 (an existing file is never rewritten)."""
-    sha256 = hashlib.sha256(content).hexdigest()
-    path = revision_path(sha256)
-    if not default_storage.exists(path):
-        saved = default_storage.save(path, ContentFile(content))
-        if saved != path:  # a concurrent writer stored the same content first
-            default_storage.delete(saved)
-    return sha256
+    return storage.store_content(content, REVISIONS_FOLDER, PDF_SUFFIX)
 
 
 class FieldKind(models.TextChoices):

@@ -15,7 +15,6 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import formats, timezone, translation
@@ -26,6 +25,8 @@ from pyhanko.sign.general import SigningError
 from signatures import pades, preparation, providers, signals, stamps, trust, validation
 from signatures.keystores import KeystoreLocked, seal, unseal
 from signatures.models import (
+    PDF_SUFFIX,
+    REVISIONS_FOLDER,
     Credential,
     CredentialStatus,
     Document,
@@ -39,11 +40,11 @@ from signatures.models import (
     SigningRequest,
     ValidationJob,
     ValidationStatus,
-    revision_path,
     store_content,
 )
 from workflows.background import enqueue_on_commit
 from workflows.services import record_event, require_permission
+from workflows.storage import ContentAltered, read_content
 
 logger = logging.getLogger(__name__)
 
@@ -969,11 +970,10 @@ def _embed_external(document: Document, request: SigningRequest) -> None:
 
 
 def _read_content(sha256: str) -> bytes:
-    with default_storage.open(revision_path(sha256), "rb") as stored:
-        content = stored.read()
-    if hashlib.sha256(content).hexdigest() != sha256:
-        _refuse(_("The prepared document was altered in storage."))
-    return content
+    try:
+        return read_content(REVISIONS_FOLDER, sha256, PDF_SUFFIX)
+    except ContentAltered as error:
+        raise ValidationError(_("The prepared document was altered in storage.")) from error
 
 
 # -- checking the signatures of an uploaded PDF --------------------------------------------------
@@ -1080,13 +1080,13 @@ class UploadUnavailable(Exception):
 
 def _uploaded_content(job: ValidationJob) -> bytes:
     try:
-        with default_storage.open(revision_path(job.sha256), "rb") as stored:
-            content = stored.read()
+        return read_content(REVISIONS_FOLDER, job.sha256, PDF_SUFFIX)
     except FileNotFoundError as error:
         raise UploadUnavailable(_("The uploaded file is no longer in storage.")) from error
-    if hashlib.sha256(content).hexdigest() != job.sha256:
-        raise UploadUnavailable(_("The stored file does not match the uploaded one (SHA-256)."))
-    return content
+    except ContentAltered as error:
+        raise UploadUnavailable(
+            _("The stored file does not match the uploaded one (SHA-256).")
+        ) from error
 
 
 def validation_failure(error: Exception) -> str:

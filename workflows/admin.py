@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from workflows import services
 from workflows.models import (
     Appointment,
+    Attachment,
     AuditChainHead,
     AuditEvent,
     Delegation,
@@ -195,3 +196,13 @@ class IssuedNumberAdmin(ReadOnlyAdmin):
     list_filter = ["year", "organisation"]
     search_fields = ["summary", "organisation__name"]
     list_select_related = ["organisation", "issued_by"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdmin):
+    """Attached files are added by the flows' steps and never change."""
+
+    list_display = ["name", "file_name", "owner_type", "owner_id", "size", "uploaded_at"]
+    list_filter = ["owner_type"]
+    search_fields = ["name", "file_name", "sha256"]
+    list_select_related = ["owner_type"]

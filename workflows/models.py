@@ -9,6 +9,8 @@ import hashlib
 import json
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -16,6 +18,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+
+from workflows.storage import read_content
 
 
 def person_name(user) -> str:
@@ -377,6 +381,48 @@ class IssuedNumber(models.Model):
     def label(self) -> str:
         """As printed after "Số:": 05/GƯ-UBND (numbers below 10 take a leading zero)."""
         return f"{self.number:02d}/{self.symbol}"
+
+
+#: Where attachments are stored, by their SHA-256 (``workflows.storage``).
+ATTACHMENTS_FOLDER = "attachments"
+
+
+class Attachment(models.Model):
+    """A file attached to any object of a flow (a covenant's version, a score sheet…).
+
+    The content is stored once under its SHA-256 and never changes: a new version of the
+    object that keeps the file gets a row of its own over the same content.
+    """
+
+    owner_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("attached to")
+    )
+    owner_id = models.PositiveBigIntegerField(_("id of what it is attached to"))
+    owner = GenericForeignKey("owner_type", "owner_id")
+    name = models.CharField(_("name"), max_length=255)
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["owner_type", "owner_id", "uploaded_at", "pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        indexes = [models.Index(fields=["owner_type", "owner_id"])]
+
+    def __str__(self):
+        return self.name
+
+    def read(self) -> bytes:
+        return read_content(ATTACHMENTS_FOLDER, self.sha256)
 
 
 class AuditEventQuerySet(models.QuerySet):

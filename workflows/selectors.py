@@ -3,9 +3,10 @@
 import datetime
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext as _
 
-from workflows.models import Appointment, AuditChainHead, AuditEvent, Delegation
+from workflows.models import Appointment, Attachment, AuditChainHead, AuditEvent, Delegation
 
 
 @dataclass(frozen=True)
@@ -84,3 +85,8 @@ def delegations_received(user) -> list[Delegation]:
         .select_related("substitute", "appointment__organisation", "appointment__user")
         .order_by("-valid_from", "-pk")
     )
+
+
+def attachments_of(model):
+    """The attachments of every ``model`` instance (filter by ``owner_id``)."""
+    return Attachment.objects.filter(owner_type=ContentType.objects.get_for_model(model))

@@ -9,13 +9,18 @@ import json
 from pathlib import Path
 
 import yaml
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workflows.models import (
+    ATTACHMENTS_FOLDER,
     Appointment,
+    Attachment,
     AuditChainHead,
     AuditEvent,
     Delegation,
@@ -27,6 +32,7 @@ from workflows.models import (
     canonical_json,
     floats_as_text,
 )
+from workflows.storage import store_content
 
 STANDARD_KINDS_FILE = Path(__file__).parent / "data" / "organisation_kinds.yaml"
 
@@ -310,3 +316,64 @@ def issue_number(
         data={"organisation": organisation.code, "label": issued.label, "date": on},
     )
     return issued
+
+
+def check_attachment_size(size: int) -> None:
+    """Refuse a file larger than ``ATTACHMENT_MAX_BYTES``, naming both sizes."""
+    limit = settings.ATTACHMENT_MAX_BYTES
+    if size > limit:
+        raise ValidationError(
+            _("The file is too large: %(size)s, at most %(limit)s are accepted.")
+            % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
+        )
+
+
+@transaction.atomic
+def attach(*, owner, name: str, upload, by, on_behalf_of=None) -> Attachment:
+    """Attach the uploaded file ``upload`` to ``owner`` (any model instance) as ``name``.
+
+    The flow's service decides who may attach what, and when; this stores the content once
+    under its SHA-256 and records the attachment.
+    """
+    check_attachment_size(upload.size)
+    content = upload.read()
+    file_name = Path(upload.name or "").name or "tep-dinh-kem"
+    attachment = Attachment.objects.create(
+        owner_type=ContentType.objects.get_for_model(owner),
+        owner_id=owner.pk,
+        name=(name or "").strip() or file_name,
+        file_name=file_name[:255],
+        sha256=store_content(content, ATTACHMENTS_FOLDER),
+        size=len(content),
+        uploaded_by=by,
+    )
+    record_event(
+        "attachment.added",
+        actor=by,
+        on_behalf_of=on_behalf_of,
+        obj=attachment,
+        data={
+            "owner": f"{attachment.owner_type.model}:{owner.pk}",
+            "name": attachment.name,
+            "sha256": attachment.sha256,
+        },
+    )
+    return attachment
+
+
+def copy_attachments(*, source, target) -> list[Attachment]:
+    """Attach to ``target`` the files attached to ``source`` (the same content, new rows)."""
+    source_type = ContentType.objects.get_for_model(source)
+    target_type = ContentType.objects.get_for_model(target)
+    return Attachment.objects.bulk_create(
+        Attachment(
+            owner_type=target_type,
+            owner_id=target.pk,
+            name=attachment.name,
+            file_name=attachment.file_name,
+            sha256=attachment.sha256,
+            size=attachment.size,
+            uploaded_by_id=attachment.uploaded_by_id,
+        )
+        for attachment in Attachment.objects.filter(owner_type=source_type, owner_id=source.pk)
+    )

@@ -1,10 +1,14 @@
-"""The inbox, queue and archive: viewflow's lists with every column header translatable.
+"""Pages of the engine: the inbox, queue and archive, and the download of an attachment.
+
+The inbox, queue and archive are viewflow's lists with every column header translatable.
 
 viewflow derives some headers from attribute names ("Brief", "Created"), which gettext cannot
 reach; these subclasses name them, and join each flow's process class so that a list costs the
 same queries whatever its length.
 """
 
+from django.core.files.base import ContentFile
+from django.http import FileResponse
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.flow import views
@@ -52,3 +56,10 @@ class QueueListView(TaskListColumns, views.WorkflowQueueListView):
 
 class ArchiveListView(TaskListColumns, views.WorkflowArchiveListView):
     pass
+
+
+def attachment_download(attachment) -> FileResponse:
+    """The attached file, under the name it was uploaded with (the caller checked access)."""
+    return FileResponse(
+        ContentFile(attachment.read()), as_attachment=True, filename=attachment.file_name
+    )

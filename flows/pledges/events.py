@@ -11,8 +11,11 @@ def covenant_groups(covenant) -> list[str]:
     ]
 
 
-def covenant_event(event: str, covenant, /, *, actor=None, on_behalf_of=None, **data) -> None:
-    """A change of the covenant (its status, a signature, a comment…)."""
+def covenant_event(
+    event: str, covenant, /, *, actor=None, on_behalf_of=None, audit=True, **data
+) -> None:
+    """A change of the covenant (its status, a signature, a comment…); ``audit=False`` when
+    the service that made it recorded it already."""
     publish(
         event,
         groups=covenant_groups(covenant),
@@ -20,6 +23,7 @@ def covenant_event(event: str, covenant, /, *, actor=None, on_behalf_of=None, **
         actor=actor,
         on_behalf_of=on_behalf_of,
         obj=covenant,
+        audit=audit,
     )
 
 

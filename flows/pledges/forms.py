@@ -1,11 +1,11 @@
 """Forms of the covenant pages and task steps."""
 
 from django import forms
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from flows.pledges.models import Decision
 from signatures.models import Credential
+from workflows.forms import refuse_larger_than
 
 
 class DraftForm(forms.Form):
@@ -23,34 +23,6 @@ class DraftForm(forms.Form):
     closing = forms.CharField(
         label=_("Implementation"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-
-
-#: Attachments are reference documents (the bloc's rules, a criteria table), not archives.
-ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
-
-
-def refuse_larger_than(upload, limit: int) -> None:
-    """A form error naming both sizes when ``upload`` (possibly none) exceeds ``limit``."""
-    if upload and upload.size > limit:
-        raise forms.ValidationError(
-            _("The file is too large: %(size)s, at most %(limit)s are accepted.")
-            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
-        )
-
-
-class AttachmentForm(forms.Form):
-    file = forms.FileField(label=_("Attach a document"), required=False)
-    name = forms.CharField(
-        label=_("Name of the document"),
-        max_length=255,
-        required=False,
-        help_text=_("Empty: the file's name."),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        refuse_larger_than(upload, ATTACHMENT_MAX_BYTES)
-        return upload
 
 
 class CommitmentForm(forms.Form):

@@ -6,6 +6,7 @@ change after that is a new version, and a version adopted for signing has its ow
 """
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +14,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from viewflow.workflow.models import Process
 
 from flows.blocs.models import BlocTerm
-from workflows.models import IssuedNumber, Organisation
+from workflows.models import Attachment, IssuedNumber, Organisation
 
 #: The symbol of a covenant's number: NN/GƯ-<issuing unit's symbol> (ND 30 Phụ lục III).
 DOCUMENT_SYMBOL = "GƯ"
@@ -162,6 +163,9 @@ class CovenantVersion(models.Model):
         related_name="covenant_version",
         verbose_name=_("signed document"),
     )
+    attachments = GenericRelation(
+        Attachment, content_type_field="owner_type", object_id_field="owner_id"
+    )
 
     class Meta:
         ordering = ["covenant", "number"]
@@ -223,26 +227,6 @@ class Target(models.Model):
         value = self.value.normalize()
         text = f"{value:f}".replace(".", ",")
         return f"{text}{'' if self.unit == '%' else ' '}{self.unit}".strip()
-
-
-class Attachment(models.Model):
-    version = models.ForeignKey(
-        CovenantVersion, on_delete=models.CASCADE, related_name="attachments"
-    )
-    name = models.CharField(_("name"), max_length=255)
-    file = models.FileField(_("file"), upload_to="covenants/attachments/%Y/")
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["version", "uploaded_at"]
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
-
-    def __str__(self):
-        return self.name
 
 
 class Decision(models.TextChoices):

@@ -17,7 +17,6 @@ from viewflow.workflow.status import STATUS
 from flows.pledges import documents, events, notices, selectors
 from flows.pledges.models import (
     LIVE_STATUSES,
-    Attachment,
     Commitment,
     Covenant,
     CovenantStatus,
@@ -29,6 +28,7 @@ from flows.pledges.models import (
 )
 from signatures import services as signing
 from signatures.models import FieldKind, SignatureField
+from workflows import services as workflow_services
 from workflows.acting import (
     OPEN_STATUSES,
     acting_on,
@@ -40,7 +40,7 @@ from workflows.acting import (
 from workflows.background import enqueue_on_commit
 from workflows.models import Appointment, Role
 from workflows.resolvers import actor_for
-from workflows.services import issue_number
+from workflows.services import copy_attachments, issue_number
 
 DEFAULT_BASIS = "\n".join(
     [
@@ -158,16 +158,8 @@ def _copy_version(source, covenant, *, number, by) -> CovenantVersion:
         )
         for t in source.targets.all()
     )
-    _copy_attachments(source, version)
+    copy_attachments(source=source, target=version)
     return version
-
-
-def _copy_attachments(source: CovenantVersion, version: CovenantVersion) -> None:
-    # The files are shared: a version's attachments are never changed, only added.
-    Attachment.objects.bulk_create(
-        Attachment(version=version, name=a.name, file=a.file.name, uploaded_by=a.uploaded_by)
-        for a in source.attachments.all()
-    )
 
 
 # -- acting on a task ---------------------------------------------------------------------------
@@ -242,7 +234,7 @@ def save_draft(
                     covenant=covenant, number=version.number + 1, title=title, created_by=by
                 ),
             )
-            _copy_attachments(frozen, version)
+            copy_attachments(source=frozen, target=version)
         version.title, version.basis, version.theme = title.strip(), basis.strip(), theme.strip()
         version.preamble, version.closing = preamble.strip(), closing.strip()
         version.save()
@@ -275,17 +267,27 @@ def save_draft(
 
 
 @transaction.atomic
-def attach(*, task, by, name: str, file) -> Attachment:
+def attach(*, task, by, name: str, file):
     """Attach a document to the draft (a new version if the current one was reviewed)."""
     with acting_on(task, by, "draft") as (activation, actor):
         covenant = _covenant(activation)
         version = selectors.current_version(covenant)
         if version.is_frozen:
             refuse(_("Save the changed text first: attachments join the new version."))
-        attachment = Attachment.objects.create(
-            version=version, name=name.strip() or file.name, file=file, uploaded_by=by
+        attachment = workflow_services.attach(
+            owner=version,
+            name=name,
+            upload=file,
+            by=by,
+            on_behalf_of=actor.principal if actor.is_substitute else None,
         )
-        _audit("covenant.attached", actor, covenant, version=version.number, name=attachment.name)
+        events.covenant_event(
+            "covenant.attached",
+            covenant,
+            audit=False,  # workflows.services.attach recorded it
+            version=version.number,
+            name=attachment.name,
+        )
     return attachment
 
 

@@ -20,11 +20,14 @@ from django.views.generic import TemplateView
 from viewflow.urls import AppMenuMixin, Viewset
 
 from flows.pledges import forms, selectors, services
-from flows.pledges.models import Attachment, Covenant, CovenantStatus
+from flows.pledges.models import Covenant, CovenantStatus, CovenantVersion
 from signatures import services as signing
 from signatures.models import Provider, RequestStatus, Revision, SigningRequest
 from workflows.deadlines import due_on
+from workflows.forms import AttachmentForm
 from workflows.models import Role
+from workflows.selectors import attachments_of
+from workflows.views import attachment_download
 
 
 def covenant_url(covenant) -> str:
@@ -140,7 +143,7 @@ class DraftView(StepView):
             ),
             "target_forms": forms.TargetFormSet(data, initial=targets, prefix="targets"),
             "withdraw_form": forms.WithdrawForm(data if data and "withdraw" in data else None),
-            "attachment_form": forms.AttachmentForm(
+            "attachment_form": AttachmentForm(
                 *((data, self.request.FILES) if data and "attach" in data else ())
             ),
         }
@@ -425,10 +428,14 @@ class RevisionDownloadView(View):
 
 
 class AttachmentDownloadView(View):
+    """A file attached to one of the covenant's versions."""
+
     def get(self, request, pk, attachment):
-        stored = get_object_or_404(Attachment, version__covenant_id=pk, pk=attachment)
-        return FileResponse(
-            stored.file.open("rb"), as_attachment=True, filename=stored.file.name.rsplit("/")[-1]
+        versions = CovenantVersion.objects.filter(covenant_id=pk).values("pk")
+        return attachment_download(
+            get_object_or_404(
+                attachments_of(CovenantVersion).filter(owner_id__in=versions), pk=attachment
+            )
         )
 
 

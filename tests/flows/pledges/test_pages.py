@@ -243,8 +243,6 @@ def test_attachments_join_the_draft_and_its_next_versions(
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from flows.pledges import forms
-
     settings.MEDIA_ROOT = tmp_path
     bloc = covenant_bloc(2)
     covenant = services.start_covenant(term=bloc.term, by=bloc.officer)
@@ -256,13 +254,11 @@ def test_attachments_join_the_draft_and_its_next_versions(
     response = client.post(draft, {"name": "", "attach": "1"})
     assert "Hãy chọn tệp" in response.content.decode()
 
-    settings_limit, forms.ATTACHMENT_MAX_BYTES = forms.ATTACHMENT_MAX_BYTES, 4
-    try:
-        big = SimpleUploadedFile("lon.pdf", b"%PDF-1.7 too large", "application/pdf")
-        response = client.post(draft, {"name": "", "file": big, "attach": "1"})
-    finally:
-        forms.ATTACHMENT_MAX_BYTES = settings_limit
+    settings.ATTACHMENT_MAX_BYTES = 4
+    big = SimpleUploadedFile("lon.pdf", b"%PDF-1.7 too large", "application/pdf")
+    response = client.post(draft, {"name": "", "file": big, "attach": "1"})
     assert "quá lớn" in response.content.decode()
+    settings.ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 
     page = client.get(reverse("thidua:covenants:detail", args=[covenant.pk])).content.decode()
     [link] = re.findall(r'href="(/thidua/covenants/\d+/attachments/\d+/)"', page)
