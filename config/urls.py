@@ -38,7 +38,7 @@ class EmulationApp(Application):
     app_name = "thidua"
     title = _("Emulation and commendation")
     icon = "emoji_events"
-    base_template_name = "thidua/base_page.html"
+    base_template_name = "workflows/page.html"
     blocs_path = route("blocs/", BlocViewset())
     covenants_path = route("covenants/", CovenantViewset())
     board_path = route("board/", BoardViewset())

@@ -9,10 +9,11 @@ import itertools
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponseBadRequest, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -25,98 +26,52 @@ from signatures import services as signing
 from signatures.models import Provider, RequestStatus, Revision, SigningRequest
 from workflows.deadlines import due_on
 from workflows.forms import AttachmentForm
-from workflows.models import Role
 from workflows.selectors import attachments_of
-from workflows.views import attachment_download
+from workflows.views import StepView, attachment_download
 
 
 def covenant_url(covenant) -> str:
     return reverse("thidua:covenants:detail", args=[covenant.pk])
 
 
-def why_line(task, actor) -> str:
-    """A plain sentence saying why ``task`` is this person's."""
-    unit, step = task.flow_task.unit_name(task), task.flow_task.reason
-    role = actor.appointment.title or Role(actor.role).label
-    if actor.is_substitute:
-        return _(
-            "You act for %(principal)s, %(role)s of %(unit)s, under his delegation (%(prefix)s)"
-            " until %(until)s: %(step)s."
-        ) % {
-            "principal": actor.principal.get_full_name(),
-            "role": role.lower(),
-            "unit": unit,
-            "prefix": actor.signing_prefix,
-            "until": actor.delegation.valid_to.strftime("%d/%m/%Y"),
-            "step": step,
-        }
-    return _("You are %(role)s of %(unit)s: %(step)s.") % {
-        "role": role.lower(),
-        "unit": unit,
-        "step": step,
-    }
-
-
-class StepView(TemplateView):
-    """One step of the flow: ``actions`` maps a submit button's name to (form, method)."""
+class CovenantStepView(StepView):
+    """A step of the covenant flow: its task is about the process's covenant."""
 
     template_name = "pledges/step.html"
-    step_template: str = ""
-    actions: dict[str, str] = {}
 
-    @property
-    def task(self):
-        return self.request.activation.task
-
-    @property
-    def covenant(self) -> Covenant:
+    @cached_property
+    def subject(self) -> Covenant:
         return Covenant.objects.select_related("term__bloc", "term__leader").get(
             pk=self.request.activation.process.covenant_id
         )
 
-    def make_forms(self, data=None) -> dict:
-        return {}
+    @property
+    def covenant(self) -> Covenant:
+        return self.subject
+
+    def subject_url(self) -> str:
+        return covenant_url(self.covenant)
+
+    def breadcrumbs(self):
+        return [
+            (_("Emulation covenants"), reverse("thidua:covenants:index")),
+            *super().breadcrumbs(),
+        ]
+
+    def live_socket(self) -> str:
+        return f"/ws/covenant/{self.covenant.pk}/"
 
     def get_context_data(self, **kwargs):
         covenant = self.covenant
-        actor = self.request.activation.flow_task.actor(self.request.user, self.task)
-        context = {
-            "covenant": covenant,
-            "version": selectors.current_version(covenant),
-            "task": self.task,
-            "due": due_on(self.task),
-            "why": why_line(self.task, actor) if actor else "",
-            "step_template": self.step_template,
-            "covenant_url": covenant_url(covenant),
-            **self.make_forms(),
-        }
-        return super().get_context_data(**{**context, **kwargs})
-
-    def post(self, request, *args, **kwargs):
-        action = next((name for name in self.actions if name in request.POST), None)
-        if action is None:
-            return HttpResponseBadRequest(_("Unknown action."))
-        bound = self.make_forms(request.POST)
-        form_name, method = self.actions[action]
-        form = bound.get(form_name)
-        if form is None or form.is_valid():
-            try:
-                result = getattr(self, method)(form)
-            except ValidationError as error:
-                if form is None:
-                    messages.error(request, " ".join(error.messages))
-                else:
-                    form.add_error(None, error)
-            else:
-                return result
-        return self.render_to_response(self.get_context_data(**bound))
-
-    def done(self, message: str):
-        messages.success(self.request, message)
-        return HttpResponseRedirect(covenant_url(self.covenant))
+        return super().get_context_data(
+            covenant=covenant,
+            version=selectors.current_version(covenant),
+            covenant_url=covenant_url(covenant),
+            **kwargs,
+        )
 
 
-class DraftView(StepView):
+class DraftView(CovenantStepView):
     step_template = "pledges/steps/draft.html"
     actions = {
         "save": ("draft_form", "save"),
@@ -186,7 +141,7 @@ class DraftView(StepView):
         return HttpResponseRedirect(self.request.get_full_path())
 
 
-class ReviewView(StepView):
+class ReviewView(CovenantStepView):
     step_template = "pledges/steps/review.html"
     actions = {"review": ("review_form", "review")}
 
@@ -198,7 +153,7 @@ class ReviewView(StepView):
         return self.done(_("Your unit's opinion was recorded."))
 
 
-class AdoptView(StepView):
+class AdoptView(CovenantStepView):
     step_template = "pledges/steps/adopt.html"
     actions = {"adopt": (None, "adopt")}
 
@@ -225,7 +180,7 @@ def signing_state(request: SigningRequest | None) -> str:
     return "embedding" if signing.RETURNED_CMS in request.external else "preparing"
 
 
-class SigningStepView(StepView):
+class SigningStepView(CovenantStepView):
     """Common to the heads' signatures and the clerk's organisation signature.
 
     A certificate whose key is with an outside signer (his USB-token tool, a remote-signing
@@ -337,7 +292,7 @@ class RegisterView(SigningStepView):
         return document.fields.get(kind="organisation").pk if document else None
 
 
-class AnswerDeclineView(StepView):
+class AnswerDeclineView(CovenantStepView):
     step_template = "pledges/steps/answer_decline.html"
     actions = {"answer": ("answer_form", "answer")}
 
