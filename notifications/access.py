@@ -1,35 +1,44 @@
-"""Who may watch what, for the consumers and the pages."""
+"""Who may watch which live page: a registry the flows fill, read by the sockets.
+
+A flow declares each kind of page that updates live (``/ws/<kind>/<key…>/``, for instance
+``/ws/covenant/12/``) with :func:`watchable`, naming the rule that says who may watch one: the
+socket joins the page's group (``events.live_group``) only for them. A kind nobody declared,
+or a key of the wrong length, is refused like a page the user may not see.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from asgiref.sync import sync_to_async
-from django.utils import timezone
-
-from workflows.models import Appointment, Organisation, Role
-
-#: Who watches a jurisdiction's progress board: its council and its home-affairs office
-#: (DOMAIN.md §5, "Live progress board for the council"), and the leaders in charge.
-BOARD_ROLES = [
-    Role.COUNCIL_CHAIR,
-    Role.COUNCIL_SECRETARY,
-    Role.COUNCIL_MEMBER,
-    Role.HOME_AFFAIRS_OFFICER,
-]
 
 
-def may_watch_board_now(user, jurisdiction_id: int) -> bool:
-    if user.is_superuser:
-        return True
-    jurisdiction = Organisation.objects.filter(pk=jurisdiction_id).first()
-    if jurisdiction is None:
+@dataclass(frozen=True)
+class Watchable:
+    kind: str
+    #: How many whole numbers identify one page of the kind (a covenant 1, a board 2).
+    arity: int
+    #: ``may_watch(user, *key)``: synchronous, may query the database.
+    may_watch: Callable[..., bool]
+
+
+WATCHABLE: dict[str, Watchable] = {}
+
+
+def watchable(kind: str, *, arity: int = 1):
+    """Declare the decorated ``may_watch(user, *key)`` as the rule of the pages of ``kind``."""
+
+    def register(may_watch):
+        WATCHABLE[kind] = Watchable(kind=kind, arity=arity, may_watch=may_watch)
+        return may_watch
+
+    return register
+
+
+def may_watch_now(user, kind: str, key: tuple[int, ...]) -> bool:
+    declared = WATCHABLE.get(kind)
+    if declared is None or len(key) != declared.arity:
         return False
-    units = Organisation.objects.filter(pk=jurisdiction_id) | Organisation.objects.filter(
-        parent_id=jurisdiction_id
-    )
-    return (
-        Appointment.objects.current(timezone.localdate())
-        .filter(user=user, role__in=BOARD_ROLES, organisation__in=units)
-        .exists()
-        or jurisdiction.blocs.filter(supervising_leader=user).exists()
-    )
+    return bool(declared.may_watch(user, *key))
 
 
-may_watch_board = sync_to_async(may_watch_board_now)
+may_watch = sync_to_async(may_watch_now)

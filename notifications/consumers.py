@@ -10,7 +10,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
 
 from notifications import events
-from notifications.access import may_watch_board
+from notifications.access import may_watch
 
 #: Close codes sent after accept() (a close before accept is an HTTP 403 the browser cannot read).
 UNAUTHENTICATED = 4401
@@ -100,19 +100,16 @@ class InboxConsumer(LiveConsumer):
         return [events.user_group(user.pk)]
 
 
-class DocumentConsumer(LiveConsumer):
-    """``/ws/<kind>/<pk>/``: a document every signed-in official may read (a covenant)."""
+class WatchConsumer(LiveConsumer):
+    """``/ws/<kind>/<key…>/``: one page of a kind a flow declared (``notifications.access``),
+    for those its rule allows."""
 
     async def groups_for(self, user):
         kwargs = self.scope["url_route"]["kwargs"]
-        return [events.document_group(kwargs["kind"], kwargs["pk"])]
-
-
-class BoardConsumer(LiveConsumer):
-    """``/ws/board/<jurisdiction>/<year>/``: for those who watch the jurisdiction's blocs."""
-
-    async def groups_for(self, user):
-        kwargs = self.scope["url_route"]["kwargs"]
-        if not await may_watch_board(user, kwargs["jurisdiction"]):
+        parts = kwargs["key"].split("/")
+        if not all(part.isdigit() for part in parts):
             return None
-        return [events.board_group(kwargs["jurisdiction"], kwargs["year"])]
+        key = tuple(int(part) for part in parts)
+        if not await may_watch(user, kwargs["kind"], key):
+            return None
+        return [events.live_group(kwargs["kind"], *key)]

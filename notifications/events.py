@@ -24,14 +24,11 @@ def user_group(user_id: int) -> str:
     return f"user.{user_id}"
 
 
-def document_group(kind: str, pk: int) -> str:
-    """One document's page, e.g. ``document_group("covenant", 12)``."""
-    return f"{kind}.{pk}"
-
-
-def board_group(jurisdiction_id: int, year: int) -> str:
-    """A jurisdiction's progress board for a year."""
-    return f"board.{jurisdiction_id}.{year}"
+def live_group(kind: str, *key: int) -> str:
+    """The group of one watched page: ``live_group("covenant", 12)`` is ``covenant.12``,
+    ``live_group("board", 3, 2024)`` a jurisdiction's board of a year. The socket
+    ``/ws/<kind>/<key…>/`` joins it for those allowed (``notifications.access``)."""
+    return ".".join([kind, *map(str, key)])
 
 
 def publish(

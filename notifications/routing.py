@@ -6,6 +6,6 @@ from notifications import consumers
 
 websocket_urlpatterns = [
     path("ws/inbox/", consumers.InboxConsumer.as_asgi()),
-    path("ws/board/<int:jurisdiction>/<int:year>/", consumers.BoardConsumer.as_asgi()),
-    path("ws/covenant/<int:pk>/", consumers.DocumentConsumer.as_asgi(), {"kind": "covenant"}),
+    # A page the flows declared watchable: /ws/covenant/12/, /ws/board/3/2024/.
+    path("ws/<slug:kind>/<path:key>/", consumers.WatchConsumer.as_asgi()),
 ]

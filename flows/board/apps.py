@@ -6,3 +6,7 @@ class BoardConfig(AppConfig):
     name = "flows.board"
     label = "board"
     verbose_name = _("Progress board")
+
+    def ready(self):
+        # Declares who may watch the live board (notifications.access).
+        from flows.board import selectors  # noqa: F401

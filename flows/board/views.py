@@ -9,7 +9,6 @@ from viewflow.urls import AppMenuMixin, Viewset
 
 from flows.board import selectors
 from flows.board.stages import STAGES
-from notifications.access import may_watch_board_now
 from workflows.models import Organisation
 
 
@@ -21,7 +20,7 @@ class BoardIndexView(TemplateView):
         jurisdictions = [
             jurisdiction
             for jurisdiction in Organisation.objects.filter(kind__is_jurisdiction=True)
-            if may_watch_board_now(user, jurisdiction.pk)
+            if selectors.may_watch(user, jurisdiction.pk)
         ]
         boards = [(j, selectors.years(j)) for j in jurisdictions]
         return super().get_context_data(boards=boards, **kwargs)
@@ -34,7 +33,7 @@ class BoardView(TemplateView):
         jurisdiction = get_object_or_404(
             Organisation, pk=self.kwargs["jurisdiction"], kind__is_jurisdiction=True
         )
-        if not may_watch_board_now(self.request.user, jurisdiction.pk):
+        if not selectors.may_watch(self.request.user, jurisdiction.pk):
             raise PermissionDenied(
                 _("The board is for the council and the home-affairs office of %(place)s.")
                 % {"place": jurisdiction}

@@ -9,5 +9,6 @@ class PledgesConfig(AppConfig):
 
     def ready(self):
         # The flow registers its permissions at import, before post_migrate creates them;
-        # the receivers advance it when a signature lands.
-        from flows.pledges import flows, receivers  # noqa: F401
+        # the receivers advance it when a signature lands; the selectors say who may watch
+        # a covenant live.
+        from flows.pledges import flows, receivers, selectors  # noqa: F401

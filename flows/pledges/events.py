@@ -1,13 +1,13 @@
 """The covenant's events: audited, and pushed to its page and the board."""
 
-from notifications.events import board_group, document_group, publish
+from notifications.events import live_group, publish
 
 
 def covenant_groups(covenant) -> list[str]:
     term = covenant.term
     return [
-        document_group("covenant", covenant.pk),
-        board_group(term.bloc.jurisdiction_id, term.year),
+        live_group("covenant", covenant.pk),
+        live_group("board", term.bloc.jurisdiction_id, term.year),
     ]
 
 
@@ -33,7 +33,7 @@ def signing_progress(covenant_id: int, request) -> None:
     which counts signatures; the signing service wrote the audit entry."""
     publish(
         "covenant.signing_progress",
-        groups=[document_group("covenant", covenant_id)],
+        groups=[live_group("covenant", covenant_id)],
         data={"covenant": covenant_id, "field": request.field_id, "signing": request.status},
         audit=False,
     )

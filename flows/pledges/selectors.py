@@ -1,4 +1,4 @@
-"""Reads of the covenant pages and of the flow's fan-outs."""
+"""Reads of the covenant pages and of the flow's fan-outs; who may watch a covenant live."""
 
 import difflib
 
@@ -13,6 +13,7 @@ from flows.pledges.models import (
     ReviewOpinion,
     SigningDecline,
 )
+from notifications.access import watchable
 from signatures.models import FieldKind, SignatureField
 
 ORGANISATION_FIELD = "organisation"
@@ -140,3 +141,9 @@ def version_diff(older: CovenantVersion, newer: CovenantVersion) -> list[tuple[s
         for line in diff
         if line and line[0] in kinds and not line.startswith(("+++", "---"))
     ]
+
+
+@watchable("covenant")
+def may_watch(user, covenant_id: int) -> bool:
+    """A covenant's page updates live for every signed-in official, who may all read it."""
+    return user.is_authenticated

@@ -41,9 +41,9 @@ import json, sys, time
 import django
 django.setup()
 from django.db import transaction
-from notifications.events import board_group, publish
+from notifications.events import live_group, publish
 from workflows.models import Organisation
-group = board_group(Organisation.objects.get(code="hp").pk, {year})
+group = live_group("board", Organisation.objects.get(code="hp").pk, {year})
 # A worker is a long-lived process: its first send opens the Redis connection and imports the
 # layer. That warm-up event (number -1) is not counted.
 for number in range(-1, {events}):

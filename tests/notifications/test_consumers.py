@@ -120,9 +120,9 @@ async def test_nothing_is_published_after_a_rollback(layer):
 async def test_the_covenant_socket_receives_its_covenant(layer):
     user = await make_official("an")
     communicator = await connected("/ws/covenant/7/", user, layer)
-    await publish("covenant.signed", [events.document_group("covenant", 7)])
+    await publish("covenant.signed", [events.live_group("covenant", 7)])
     assert (await communicator.receive_json_from(timeout=5))["event"] == "covenant.signed"
-    await publish("covenant.signed", [events.document_group("covenant", 8)])
+    await publish("covenant.signed", [events.live_group("covenant", 8)])
     assert await communicator.receive_nothing(timeout=0.3)
     await communicator.disconnect()
 
@@ -156,11 +156,22 @@ async def test_the_board_is_for_the_council_and_home_affairs(layer, kinds):
     assert (await refused.receive_output(timeout=5))["code"] == consumers.FORBIDDEN
 
     communicator = await connected(path, member, layer)
-    await publish("covenant.signed", [events.board_group(jurisdiction.pk, 2024)])
+    await publish("covenant.signed", [events.live_group("board", jurisdiction.pk, 2024)])
     assert (await communicator.receive_json_from(timeout=5))["event"] == "covenant.signed"
-    await publish("covenant.signed", [events.board_group(jurisdiction.pk, 2025)])
+    await publish("covenant.signed", [events.live_group("board", jurisdiction.pk, 2025)])
     assert await communicator.receive_nothing(timeout=0.3)
     await communicator.disconnect()
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/ws/nothing/1/", "/ws/covenant/1/2/", "/ws/covenant/x/", "/ws/board/1/", "/ws/board/1/y/"],
+)
+async def test_a_page_nobody_declared_or_a_wrong_key_is_refused(path):
+    user = await make_official("an")
+    refused = socket_to(path, await cookie_for(user))
+    assert (await refused.connect(timeout=5))[0]
+    assert (await refused.receive_output(timeout=5))["code"] == consumers.FORBIDDEN
 
 
 def board_organisations(kinds):

@@ -18,7 +18,7 @@ from django.db import connections
 from flows.pledges import services
 from flows.pledges.flows import CovenantFlow
 from flows.pledges.models import Covenant, CovenantStatus
-from notifications.events import document_group
+from notifications.events import live_group
 from signatures import validation
 from signatures.models import RequestStatus, SigningRequest
 from signatures.pki import DEMO_PIN
@@ -210,7 +210,7 @@ def published(covenant, action) -> list[dict]:
 
     async def watch():
         channel = await layer.new_channel()
-        await layer.group_add(document_group("covenant", covenant.pk), channel)
+        await layer.group_add(live_group("covenant", covenant.pk), channel)
         await asyncio.to_thread(act_and_close)
         messages = []
         with contextlib.suppress(TimeoutError):
