@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from signatures import services
 from signatures.forms import CredentialAdminForm
 from signatures.models import (
     Credential,
@@ -21,6 +20,7 @@ from signatures.models import (
     ValidationJob,
 )
 from signatures.providers import SignerUnavailable
+from signatures.services import credentials
 from signatures.trust import CertificateRefused
 from workflows.admin import ReadOnlyAdmin, ReadOnlyInline
 
@@ -134,7 +134,7 @@ class CredentialAdmin(ReadOnlyAdmin):
     @admin.action(description=_("Withdraw the selected credentials"))
     def withdraw(self, request, queryset):
         for credential in queryset:
-            services.withdraw_credential(credential=credential, by=request.user)
+            credentials.withdraw_credential(credential=credential, by=request.user)
 
 
 def _search_officials(field, admin_site) -> None:
@@ -152,10 +152,10 @@ BEING_CHECKED = _(
 def _register(form: CredentialAdminForm, *, by) -> Credential:
     data = form.cleaned_data
     if data["provider"] == Provider.CSC:
-        return services.register_csc_credential(
+        return credentials.register_csc_credential(
             user=data["user"], config=form.config(), label=data["label"], by=by
         )
-    return services.register_credential(
+    return credentials.register_credential(
         user=data["user"],
         provider=data["provider"],
         certificate=form.certificate_content(),

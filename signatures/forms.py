@@ -5,8 +5,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from signatures import services
 from signatures.models import Provider
+from signatures.services import uploads
 
 #: What an administrator registers; personal keystores come from the officials themselves, who
 #: alone know their PIN.
@@ -37,7 +37,7 @@ class ValidationUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         # The size Django recorded while receiving the upload: nothing is read before it is
         # known to be acceptable.
-        services.check_upload(size=upload.size, read_head=lambda count: _peek(upload, count))
+        uploads.check_upload(size=upload.size, read_head=lambda count: _peek(upload, count))
         return upload
 
     def content(self) -> bytes:

@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from signatures import services
+from signatures.services import credentials, signing, uploads
 from workflows.background import job
 
 
@@ -11,7 +11,7 @@ from workflows.background import job
 def sign_requested(request_id: int) -> str:
     """Take a signing request one step on; returns its status: signed or failed, or for an
     outside signer waiting_external once the document is prepared for him."""
-    return services.carry_out(request_id).status
+    return signing.carry_out(request_id).status
 
 
 @job("signatures.validate_uploaded")
@@ -21,7 +21,7 @@ def validate_uploaded(job_id: int, language: str | None = None) -> str:
 
     ``language`` is the uploader's, for the report's messages (the worker has none of its own).
     """
-    job = services.run_validation(job_id, language=language)
+    job = uploads.run_validation(job_id, language=language)
     return job.status if job is not None else "missing"
 
 
@@ -31,5 +31,7 @@ def check_credential(credential_id: int, language: str | None = None, attempt: i
     """Finish checking a registered credential (its revocation status, asked online); returns
     its status. ``language`` is the registering person's, for the reason of a refusal;
     ``attempt`` counts the checks of a status that could not be learnt (a responder down)."""
-    credential = services.finish_credential_check(credential_id, language=language, attempt=attempt)
+    credential = credentials.finish_credential_check(
+        credential_id, language=language, attempt=attempt
+    )
     return credential.status if credential is not None else "missing"

@@ -19,13 +19,12 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 from viewflow.urls import AppMenuMixin, Viewset
 
-from signatures import services
+from signatures import selectors
 from signatures.forms import CertificateForm, KeystoreForm, ValidationUploadForm
 from signatures.keystores import KeystoreLocked
 from signatures.models import Credential, Provider, ValidationJob, ValidationStatus
+from signatures.services import credentials, uploads
 from signatures.trust import CertificateRefused
-
-RECENT_JOBS = 10
 
 # The machine values of validation.SignatureReport, in words.
 KIND_LABELS = {
@@ -146,14 +145,12 @@ class ValidationUploadView(FormView):
     form_class = ValidationUploadForm
 
     def get_context_data(self, **kwargs):
-        recent = ValidationJob.objects.filter(requested_by=self.request.user).only(
-            "pk", "file_name", "sha256", "size", "status", "created_at", "report"
-        )[:RECENT_JOBS]
+        recent = selectors.recent_validations(self.request.user)
         return super().get_context_data(recent_jobs=recent, **kwargs)
 
     def form_valid(self, form):
         try:
-            job = services.submit_validation(
+            job = uploads.submit_validation(
                 content=form.content(),
                 file_name=form.cleaned_data["file"].name,
                 user=self.request.user,
@@ -235,9 +232,12 @@ class CredentialListView(FormView):
             self.form_name: kwargs["form"],
         }
         user = self.request.user
-        credentials = Credential.objects.filter(user=user).order_by("revoked_at", "-valid_to")
-        usable = set(Credential.objects.usable_for(user).values_list("pk", flat=True))
-        return super().get_context_data(credentials=credentials, usable=usable, **forms, **kwargs)
+        return super().get_context_data(
+            credentials=selectors.credentials_of(user),
+            usable=selectors.usable_credential_ids(user),
+            **forms,
+            **kwargs,
+        )
 
     def form_valid(self, form):
         try:
@@ -255,7 +255,7 @@ class CredentialListView(FormView):
         return HttpResponseRedirect(reverse("thidua:credentials:index"))
 
     def register(self, form) -> None:
-        services.register_keystore(
+        credentials.register_keystore(
             user=self.request.user,
             keystore=form.cleaned_data["keystore"].read(),
             pin=form.cleaned_data["pin"],
@@ -278,7 +278,7 @@ class CredentialCertificateView(CredentialListView):
     form_name = "certificate_form"
 
     def register(self, form) -> None:
-        services.register_credential(
+        credentials.register_credential(
             user=self.request.user,
             provider=Provider.EXTERNAL,
             certificate=form.certificate_content(),
@@ -293,7 +293,7 @@ class CredentialWithdrawView(View):
 
     def post(self, request, pk):
         credential = get_object_or_404(Credential, pk=pk, user=request.user)
-        services.withdraw_credential(credential=credential, by=request.user)
+        credentials.withdraw_credential(credential=credential, by=request.user)
         messages.success(request, _("The certificate will no longer be used for signing."))
         return HttpResponseRedirect(reverse("thidua:credentials:index"))
 

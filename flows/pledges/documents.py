@@ -11,7 +11,7 @@ from flows.pledges.models import DOCUMENT_SYMBOL, CovenantVersion
 from flows.pledges.selectors import ORGANISATION_FIELD, member_units, signature_field_name
 from signatures import rendering
 from signatures.models import FieldKind
-from signatures.services import DeclaredSigner
+from signatures.services.documents import DeclaredSigner
 from workflows.models import Role
 from workflows.resolvers import holders
 

@@ -26,8 +26,9 @@ from flows.pledges.models import (
     SigningDecline,
     Target,
 )
-from signatures import services as signing
 from signatures.models import FieldKind, SignatureField
+from signatures.services import documents as signed_documents
+from signatures.services import signing_requests
 from workflows import services as workflow_services
 from workflows.acting import (
     OPEN_STATUSES,
@@ -403,7 +404,7 @@ def prepare_document(version_id: int) -> None:
     version = CovenantVersion.objects.select_related("covenant__term__bloc").get(pk=version_id)
     built = documents.build(version)
     with transaction.atomic():
-        document = signing.create_document(
+        document = signed_documents.create_document(
             title=built.title,
             document_type=documents.DOCUMENT_TYPE,
             rendered=built.rendered,
@@ -463,7 +464,7 @@ def sign(*, task, by, credential, secret: str | None = None):
                 % {"status": covenant.get_status_display().lower()}
             )
         field = _signing_field(activation, covenant)
-        request = signing.request_signature(
+        request = signing_requests.request_signature(
             field=field,
             person=by,
             credential=credential,
@@ -482,7 +483,7 @@ def decline(*, task, by, reason: str) -> SigningDecline:
     with acting_on(task, by, "sign") as (activation, actor):
         covenant = _covenant(activation)
         field = _signing_field(activation, covenant)
-        if field.requests.filter(status__in=signing.OPEN_STATUSES).exists():
+        if field.requests.filter(status__in=signing_requests.OPEN_STATUSES).exists():
             refuse(_("Your signature is under way: it can no longer be declined."))
         declined = SigningDecline.objects.create(
             version=selectors.current_version(covenant),
@@ -504,7 +505,7 @@ def _stop_signing(covenant: Covenant, declined: SigningDecline, by) -> None:
     (queued ones would land on a void document, outside signers would wait for ever)."""
     covenant.decline()
     covenant.save()
-    signing.abandon_open_requests(
+    signing_requests.abandon_open_requests(
         document=declined.version.document,
         reason=_("The signing round was stopped: %(reason)s") % {"reason": declined.reason},
         by=by,
@@ -590,7 +591,7 @@ def register(*, task, by, credential, secret: str | None = None):
             covenant.save()
         issued = covenant.issued_number
         field = selectors.current_version(covenant).document.fields.get(kind=FieldKind.ORGANISATION)
-        request = signing.request_signature(
+        request = signing_requests.request_signature(
             field=field,
             person=by,
             credential=credential,

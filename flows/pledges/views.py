@@ -22,8 +22,9 @@ from viewflow.urls import AppMenuMixin, Viewset
 
 from flows.pledges import forms, selectors, services
 from flows.pledges.models import Covenant, CovenantStatus, CovenantVersion
-from signatures import services as signing
+from signatures import selectors as signature_selectors
 from signatures.models import Provider, RequestStatus, Revision, SigningRequest
+from signatures.services import external, signing_requests
 from workflows.deadlines import due_on
 from workflows.forms import AttachmentForm
 from workflows.selectors import attachments_of
@@ -177,7 +178,7 @@ def signing_state(request: SigningRequest | None) -> str:
         }[request.status]
     if request.credential.provider != Provider.EXTERNAL:
         return "signing"
-    return "embedding" if signing.RETURNED_CMS in request.external else "preparing"
+    return "embedding" if external.RETURNED_CMS in request.external else "preparing"
 
 
 class SigningStepView(CovenantStepView):
@@ -206,15 +207,14 @@ class SigningStepView(CovenantStepView):
             "last_request": last,
             "signing_state": signing_state(last),
             # Only the newest request can be open: a field has one open request at most.
-            "under_way": last is not None and last.status in signing.OPEN_STATUSES,
+            "under_way": last is not None and last.status in signing_requests.OPEN_STATUSES,
         }
 
     def field_id(self):
         return self.task.data.get("field")
 
     def last_request(self) -> SigningRequest | None:
-        requests = SigningRequest.objects.filter(field_id=self.field_id())
-        return requests.select_related("credential").order_by("-pk").first()
+        return signature_selectors.last_request(self.field_id())
 
     def sign(self, form):
         credential = form.cleaned_data["credential"]
@@ -239,7 +239,7 @@ class SigningStepView(CovenantStepView):
         return HttpResponseRedirect(self.request.get_full_path())
 
     def complete(self, form):
-        signing.complete_external_signature(
+        external.complete_external_signature(
             request=self._asked(), cms=form.cleaned_data["signature"], by=self.request.user
         )
         messages.info(
@@ -252,7 +252,7 @@ class SigningStepView(CovenantStepView):
         return HttpResponseRedirect(self.request.get_full_path())
 
     def cancel(self, form):
-        signing.cancel_external_signature(request=self._asked(), by=self.request.user)
+        external.cancel_external_signature(request=self._asked(), by=self.request.user)
         messages.info(
             self.request,
             _("The signature was cancelled: you may sign again, with this certificate or another."),

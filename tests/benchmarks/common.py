@@ -184,7 +184,7 @@ def spec_for(official: Official, position: int, level: str, *, certify: bool = F
 
 
 def sign_ours(pdf: bytes, official: Official, spec: pades.SignatureSpec) -> bytes:
-    """One signature as ``services._sign`` makes it (its certificate check apart)."""
+    """One signature as ``signatures.services.signing`` makes it (its certificate check apart)."""
     credential = official.credential
 
     async def sign_now():

@@ -9,8 +9,8 @@ from django.db import connections
 
 from flows.pledges import services as covenants
 from notifications.events import user_group
-from signatures import services
 from signatures.models import Credential, CredentialStatus, Provider
+from signatures.services import credentials
 from tests.flows.pledges.test_flow import draft_and_submit
 from tests.signatures.helpers import run_pending_tasks
 
@@ -26,7 +26,7 @@ def run_tasks_and_close() -> None:
 @pytest.mark.django_db(transaction=True)
 def test_the_end_of_a_credential_check_reaches_the_officials_pages(dev_pki, make_user):
     official, other = make_user(), make_user()
-    credential = services.register_credential(
+    credential = credentials.register_credential(
         user=official,
         provider=Provider.EXTERNAL,
         certificate=dev_pki.certificate_for("an").dump(),

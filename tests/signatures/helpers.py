@@ -8,9 +8,10 @@ from pyhanko.keys import load_private_key_from_pemder
 from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from signatures import rendering, services
+from signatures import rendering
 from signatures.models import FieldKind, Provider, RequestStatus
 from signatures.pki import DEMO_PIN
+from signatures.services import credentials, documents, external, signing, signing_requests
 from workflows.background import run_queued_tasks
 
 TEMPLATE = "signatures/nd30/generic.html"
@@ -26,7 +27,7 @@ def official_user(identity):
 
 def checked(credential):
     """``credential`` once its check (revocation asked online) has run: the task's body, now."""
-    return services.finish_credential_check(credential.pk)
+    return credentials.finish_credential_check(credential.pk)
 
 
 def pkcs12_credential(pki, user):
@@ -41,7 +42,7 @@ def external_credential(pki, user):
 def dev_pki_credential(pki, user, provider, **extra):
     """``user``'s dev-PKI certificate registered for ``provider``, its check done."""
     return checked(
-        services.register_credential(
+        credentials.register_credential(
             user=user,
             provider=provider,
             certificate=pki.certificate_for(user.username).dump(),
@@ -83,14 +84,14 @@ def create_document(
 ):
     rendered = render(identities, organisation_field="Org" if clerk else None)
     declared = [
-        services.DeclaredSigner(
+        documents.DeclaredSigner(
             field=f"Sig{position:02d}", signer=user, title=identity.title, unit=identity.unit
         )
         for position, (identity, user) in enumerate(zip(identities, users, strict=True), start=1)
     ]
     if clerk:
         declared.append(
-            services.DeclaredSigner(
+            documents.DeclaredSigner(
                 field="Org",
                 signer=clerk,
                 title="Văn thư",
@@ -98,7 +99,7 @@ def create_document(
                 kind=FieldKind.ORGANISATION,
             )
         )
-    return services.create_document(
+    return documents.create_document(
         title="Giao ước thi đua kiểm thử",
         document_type="test",
         rendered=rendered,
@@ -110,10 +111,10 @@ def create_document(
 
 
 def sign(field, user, credential, *, pin=DEMO_PIN, **options):
-    request = services.request_signature(
+    request = signing_requests.request_signature(
         field=field, person=user, credential=credential, secret=pin, **options
     )
-    return services.carry_out(request.pk)
+    return signing.carry_out(request.pk)
 
 
 def external_cms(pki, username, digest_hex: str, *, timestamper=None) -> bytes:
@@ -135,12 +136,14 @@ def external_cms(pki, username, digest_hex: str, *, timestamper=None) -> bytes:
 def sign_externally(pki, field, user, credential, **options):
     """The two steps, each task run at once: the digest goes to the official's own tool
     (here his dev-PKI key), and the signature it returns comes back."""
-    request = services.request_signature(field=field, person=user, credential=credential, **options)
-    request = services.carry_out(request.pk)
+    request = signing_requests.request_signature(
+        field=field, person=user, credential=credential, **options
+    )
+    request = signing.carry_out(request.pk)
     assert request.status == RequestStatus.WAITING_EXTERNAL, request.reason
     cms = external_cms(pki, user.username, request.external["digest"])
-    services.complete_external_signature(request=request, cms=cms, by=user)
-    return services.carry_out(request.pk)
+    external.complete_external_signature(request=request, cms=cms, by=user)
+    return signing.carry_out(request.pk)
 
 
 def today() -> datetime.date:

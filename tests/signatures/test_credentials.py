@@ -17,9 +17,10 @@ from django_tasks_db.models import DBTaskResult
 from pkcs11 import Attribute, ObjectClass
 from pyhanko.sign.signers.csc_signer import CSCServiceSessionInfo, fetch_certs_in_csc_credential
 
-from signatures import services, trust
+from signatures import trust
 from signatures.models import Credential, CredentialStatus, Provider
 from signatures.providers import SignerUnavailable
+from signatures.services import credentials
 from tests.signatures.helpers import checked, run_pending_tasks
 from workflows.models import AuditEvent
 
@@ -35,7 +36,7 @@ def register(pki, user, name, **overrides):
         "keystore": pki.pkcs12_for(name),
         "by": user,
     }
-    return services.register_credential(**{**arguments, **overrides})
+    return credentials.register_credential(**{**arguments, **overrides})
 
 
 def actions() -> list[str]:
@@ -57,7 +58,7 @@ def test_a_status_that_cannot_be_learnt_is_asked_again_until_it_is(
     assert credential.status == CredentialStatus.CHECKING
     assert credential.reason.startswith("Không kiểm tra được tình trạng thu hồi của chứng thư số")
     assert "Hệ thống sẽ hỏi lại lúc" in credential.reason and "(lần 2/3)" in credential.reason
-    assert credential.reason in services.inactive_reason(credential)
+    assert credential.reason in credentials.inactive_reason(credential)
     assert not Credential.objects.usable_for(official).exists()
     recheck = DBTaskResult.objects.get(status="READY")
     assert recheck.args_kwargs["kwargs"] == {"attempt": 2}
@@ -83,7 +84,7 @@ def test_after_the_last_attempt_an_unknown_status_refuses_with_why(
 
     with responder_outage():
         first = checked(credential)
-        last = services.finish_credential_check(credential.pk, attempt=2)
+        last = credentials.finish_credential_check(credential.pk, attempt=2)
 
     assert first.status == CredentialStatus.CHECKING and "(lần 2/2)" in first.reason
     assert last.status == CredentialStatus.REFUSED
@@ -128,12 +129,12 @@ def test_a_revoked_certificate_is_refused_by_the_check_with_its_reason(dev_pki, 
     event = AuditEvent.objects.get(action="credential.checked")
     assert event.data["status"] == CredentialStatus.REFUSED
     assert event.data["reason"] == credential.reason
-    assert credential.reason in services.inactive_reason(credential)
+    assert credential.reason in credentials.inactive_reason(credential)
 
 
 def test_the_check_ends_once(dev_pki, make_user):
     credential = checked(register(dev_pki, make_user(), "binh"))
-    again = services.finish_credential_check(credential.pk)
+    again = credentials.finish_credential_check(credential.pk)
     assert again.status == CredentialStatus.ACTIVE
     assert AuditEvent.objects.filter(action="credential.checked").count() == 1
 
@@ -238,7 +239,7 @@ def test_a_certificate_is_registered_once_until_refused_or_withdrawn(dev_pki, ma
     theirs = register(dev_pki, other, "binh", provider=Provider.EXTERNAL, keystore=None)
     assert theirs.fingerprint == first.fingerprint
 
-    services.withdraw_credential(credential=first, by=binh)
+    credentials.withdraw_credential(credential=first, by=binh)
     again = register(dev_pki, binh, "binh")
     assert again.pk != first.pk
 
@@ -254,7 +255,7 @@ def test_withdrawing_a_credential_is_recorded_and_audited(dev_pki, make_user):
     binh = make_user(username="binh", first_name="Trần Thị", last_name="Bình")
     credential = checked(register(dev_pki, binh, "binh"))
 
-    withdrawn = services.withdraw_credential(credential=credential, by=binh)
+    withdrawn = credentials.withdraw_credential(credential=credential, by=binh)
 
     assert withdrawn.revoked_at is not None
     assert Credential.objects.get(pk=credential.pk).revoked_at == withdrawn.revoked_at
@@ -275,7 +276,7 @@ def test_a_token_credential_names_the_certificate_on_the_token(dev_pki, softhsm_
         session.get_key(object_class=ObjectClass.PRIVATE_KEY, id=key_id)  # the key is there too
     official = make_user(username=softhsm_token.username)
 
-    credential = services.register_credential(
+    credential = credentials.register_credential(
         user=official,
         provider=Provider.PKCS11,
         certificate=der,
@@ -302,7 +303,7 @@ def test_a_remote_credential_names_the_certificate_of_the_csc_service(
     remote = asyncio.run(fetch())
     official = make_user(username="official06")
 
-    credential = services.register_credential(
+    credential = credentials.register_credential(
         user=official,
         provider=Provider.CSC,
         certificate=remote.signing_cert.dump(),
@@ -324,7 +325,7 @@ def test_a_remote_credential_takes_its_certificate_and_chain_from_the_service(
         "credential_id": csc_service.credential_id("official06"),
     }
 
-    credential = services.register_csc_credential(user=official, config=config, by=None)
+    credential = credentials.register_csc_credential(user=official, config=config, by=None)
 
     assert bytes(credential.certificate) == dev_pki.certificate_for("official06").dump()
     assert dev_pki.intermediate.dump() in [
@@ -338,7 +339,7 @@ def test_a_remote_service_that_does_not_know_the_credential_says_so(csc_service,
     config = {"service_url": csc_service.url, "credential_id": "thidua-dev/nobody"}
 
     with pytest.raises(SignerUnavailable) as refused:
-        services.register_csc_credential(user=make_user(), config=config, by=None)
+        credentials.register_csc_credential(user=make_user(), config=config, by=None)
 
     assert str(refused.value) == gettext(
         "The remote signing service refused to describe the credential (HTTP %(status)s): "
@@ -352,7 +353,7 @@ def test_a_remote_service_that_does_not_answer_is_named(make_user):
     config = {"service_url": "http://127.0.0.1:9", "credential_id": "thidua-dev/official06"}
 
     with pytest.raises(SignerUnavailable) as refused:
-        services.register_csc_credential(user=make_user(), config=config, by=None)
+        credentials.register_csc_credential(user=make_user(), config=config, by=None)
 
     words = gettext("The remote signing service does not answer: %(detail)s")
     assert str(refused.value).startswith(words.split("%(detail)s")[0])

@@ -12,9 +12,9 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 from flows.pledges.forms import SignForm
-from signatures import services
 from signatures.models import Credential, CredentialStatus, Provider
 from signatures.pki import DEMO_PIN
+from signatures.services import credentials, signing_requests
 from tests.signatures import helpers
 from workflows.models import AuditEvent
 
@@ -174,7 +174,7 @@ def test_a_credential_being_checked_is_neither_offered_nor_accepted_for_signing(
 
     assert list(SignForm(user=official).fields["credential"].queryset) == []
     with pytest.raises(ValidationError) as refused:
-        services.request_signature(
+        signing_requests.request_signature(
             field=document.fields.get(), person=official, credential=credential, secret=DEMO_PIN
         )
     assert refused.value.messages == [
@@ -187,7 +187,7 @@ def test_a_credential_being_checked_is_neither_offered_nor_accepted_for_signing(
 
 def test_a_refused_credential_is_not_accepted_for_signing(official, dev_pki, dev_officials):
     credential = helpers.checked(
-        services.register_credential(
+        credentials.register_credential(
             user=official,
             provider=Provider.EXTERNAL,
             certificate=dev_pki.certificate_for("revoked").dump(),
@@ -198,7 +198,7 @@ def test_a_refused_credential_is_not_accepted_for_signing(official, dev_pki, dev
     document = helpers.create_document([dev_officials[1]], [official])
 
     with pytest.raises(ValidationError, match="thu hồi"):
-        services.request_signature(
+        signing_requests.request_signature(
             field=document.fields.get(), person=official, credential=credential
         )
 

@@ -16,7 +16,7 @@ from django.core.files.storage import default_storage
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import timestamps
 
-from signatures import pades, services, validation
+from signatures import pades, validation
 from signatures.keystores import seal
 from signatures.models import (
     Credential,
@@ -29,6 +29,7 @@ from signatures.models import (
     revision_path,
 )
 from signatures.pki import DEMO_PIN
+from signatures.services import external, signing, signing_requests
 from tests.signatures import helpers
 from workflows.models import AuditEvent
 
@@ -109,7 +110,7 @@ def test_a_certificate_of_another_official_is_refused(three):
     identities, users, credentials = three
     document = helpers.create_document(identities, users)
     with pytest.raises(ValidationError) as refused:
-        services.request_signature(
+        signing_requests.request_signature(
             field=document.fields.first(),
             person=users[0],
             credential=credentials[1],
@@ -125,7 +126,7 @@ def test_a_field_cannot_be_signed_twice(three):
     field = document.fields.first()
     helpers.sign(field, users[0], credentials[0])
     with pytest.raises(ValidationError) as refused:
-        services.request_signature(
+        signing_requests.request_signature(
             field=field, person=users[0], credential=credentials[0], secret=DEMO_PIN
         )
     assert "đã được ký" in refused.value.messages[0]
@@ -135,11 +136,11 @@ def test_a_double_click_queues_one_signature(three):
     identities, users, credentials = three
     document = helpers.create_document(identities, users)
     field = document.fields.first()
-    services.request_signature(
+    signing_requests.request_signature(
         field=field, person=users[0], credential=credentials[0], secret=DEMO_PIN
     )
     with pytest.raises(ValidationError):
-        services.request_signature(
+        signing_requests.request_signature(
             field=field, person=users[0], credential=credentials[0], secret=DEMO_PIN
         )
     assert SigningRequest.objects.filter(field=field).count() == 1
@@ -150,7 +151,7 @@ def test_someone_else_signs_only_with_a_prefix(three):
     document = helpers.create_document(identities, users)
     field = document.fields.get(name="Sig01")
     with pytest.raises(ValidationError):
-        services.request_signature(
+        signing_requests.request_signature(
             field=field, person=users[1], credential=credentials[1], secret=DEMO_PIN
         )
     request = helpers.sign(field, users[1], credentials[1], signing_prefix="KT.")
@@ -229,10 +230,10 @@ def outside(dev_pki, dev_officials):
 
 
 def prepared(outside) -> SigningRequest:
-    request = services.request_signature(
+    request = signing_requests.request_signature(
         field=outside.field, person=outside.an, credential=outside.tool
     )
-    return services.carry_out(request.pk)
+    return signing.carry_out(request.pk)
 
 
 def as_pem(der: bytes) -> bytes:
@@ -248,32 +249,32 @@ def as_base64(der: bytes) -> bytes:
 def test_an_outside_signer_signs_the_prepared_digest_and_the_task_embeds_it(
     dev_pki, outside, encode
 ):
-    request = services.request_signature(
+    request = signing_requests.request_signature(
         field=outside.field, person=outside.an, credential=outside.tool, secret=DEMO_PIN
     )
     assert (request.status, request.secret, request.external) == (RequestStatus.PENDING, None, {})
     with pytest.raises(ValidationError) as refused:  # too early: nothing to sign yet
-        services.complete_external_signature(request=request, cms=b"0", by=outside.an)
+        external.complete_external_signature(request=request, cms=b"0", by=outside.an)
     assert_says(refused, "đang được chuẩn bị", "still being prepared")
 
-    request = services.carry_out(request.pk)  # the task prepares the document
+    request = signing.carry_out(request.pk)  # the task prepares the document
 
     assert request.status == RequestStatus.WAITING_EXTERNAL
     assert request.get_status_display() == "Đang chờ người ký"
-    external = request.external
-    digest = bytes.fromhex(external["digest"])
-    assert base64.b64decode(external["digest_base64"]) == digest
+    asked = request.external
+    digest = bytes.fromhex(asked["digest"])
+    assert base64.b64decode(asked["digest_base64"]) == digest
     # The digest is the SHA-256 of the prepared PDF but for the room left for the signature.
-    with default_storage.open(revision_path(external["prepared_sha256"])) as stored:
+    with default_storage.open(revision_path(asked["prepared_sha256"])) as stored:
         pdf = stored.read()
-    assert hashlib.sha256(pdf[: external["start"]] + pdf[external["end"] :]).digest() == digest
+    assert hashlib.sha256(pdf[: asked["start"]] + pdf[asked["end"] :]).digest() == digest
     assert outside.document.revisions.count() == 2  # nothing signed yet
     assert AuditEvent.objects.filter(action="signature.prepared").count() == 1
 
-    cms = helpers.external_cms(dev_pki, "an", external["digest"])
-    request = services.complete_external_signature(request=request, cms=encode(cms), by=outside.an)
+    cms = helpers.external_cms(dev_pki, "an", asked["digest"])
+    request = external.complete_external_signature(request=request, cms=encode(cms), by=outside.an)
     assert request.status == RequestStatus.PENDING  # the task checks the certificate, embeds
-    request = services.carry_out(request.pk)
+    request = signing.carry_out(request.pk)
 
     assert request.status == RequestStatus.SIGNED, request.reason
     revision = outside.document.latest_revision()
@@ -299,9 +300,9 @@ def test_the_timestamp_of_the_signers_own_tool_is_kept(dev_pki, outside):
     request = prepared(outside)
     tsa = timestamps.HTTPTimeStamper(settings.SIGNING_TSA_URL)
     cms = helpers.external_cms(dev_pki, "an", request.external["digest"], timestamper=tsa)
-    services.complete_external_signature(request=request, cms=cms, by=outside.an)
+    external.complete_external_signature(request=request, cms=cms, by=outside.an)
 
-    request = services.carry_out(request.pk)
+    request = signing.carry_out(request.pk)
 
     assert request.status == RequestStatus.SIGNED, request.reason
     embedded = embedded_signer_info(request.revision.read())
@@ -314,9 +315,9 @@ def test_a_signature_too_large_once_timestamped_fails_with_why(dev_pki, outside,
     monkeypatch.setattr(pades, "EXTERNAL_RESERVATION", 2 * (alone + 64))
     request = prepared(outside)
     cms = helpers.external_cms(dev_pki, "an", request.external["digest"])
-    services.complete_external_signature(request=request, cms=cms, by=outside.an)
+    external.complete_external_signature(request=request, cms=cms, by=outside.an)
 
-    request = services.carry_out(request.pk)
+    request = signing.carry_out(request.pk)
 
     assert request.status == RequestStatus.FAILED
     assert request.reason.startswith("Kèm dấu thời gian mà mức ký của văn bản đòi hỏi")
@@ -409,7 +410,7 @@ def test_a_wrong_signature_is_refused_at_once_and_the_request_keeps_waiting(
     data = returned(dev_pki, request)
 
     with pytest.raises(ValidationError) as refused:
-        services.complete_external_signature(request=request, cms=data, by=outside.an)
+        external.complete_external_signature(request=request, cms=data, by=outside.an)
 
     assert_says(refused, vietnamese, english)
     assert_nothing_stored(request, data)
@@ -426,16 +427,16 @@ def assert_nothing_stored(request, data: bytes) -> None:
 def test_a_signature_returned_twice_is_taken_once(dev_pki, outside):
     request = prepared(outside)
     cms = helpers.external_cms(dev_pki, "an", request.external["digest"])
-    services.complete_external_signature(request=request, cms=cms, by=outside.an)
+    external.complete_external_signature(request=request, cms=cms, by=outside.an)
 
     with pytest.raises(ValidationError) as refused:
-        services.complete_external_signature(request=request, cms=cms, by=outside.an)
+        external.complete_external_signature(request=request, cms=cms, by=outside.an)
 
     assert_says(refused, "đã được nhận", "already received")
     assert AuditEvent.objects.filter(action="signature.returned").count() == 1
-    assert services.carry_out(request.pk).status == RequestStatus.SIGNED
+    assert signing.carry_out(request.pk).status == RequestStatus.SIGNED
     with pytest.raises(ValidationError) as refused:
-        services.complete_external_signature(request=request, cms=cms, by=outside.an)
+        external.complete_external_signature(request=request, cms=cms, by=outside.an)
     assert_says(refused, "đã có trong văn bản", "already in the document")
     assert outside.document.revisions.count() == 3
 
@@ -450,17 +451,17 @@ def test_when_another_signature_lands_first_the_document_is_prepared_again(dev_p
     request.refresh_from_db()
     assert (request.status, request.external) == (RequestStatus.PENDING, {"superseded": [first]})
     assert AuditEvent.objects.filter(action="signature.prepared_again").count() == 1
-    request = services.carry_out(request.pk)  # the queued task prepares the new revision
+    request = signing.carry_out(request.pk)  # the queued task prepares the new revision
     assert request.status == RequestStatus.WAITING_EXTERNAL
     assert request.external["digest"] != first
     assert request.external["base_revision"] == outside.document.latest_revision().number
     with pytest.raises(ValidationError) as refused:
-        services.complete_external_signature(request=request, cms=early, by=outside.an)
+        external.complete_external_signature(request=request, cms=early, by=outside.an)
     assert_says(refused, "bản chuẩn bị trước đó", "earlier preparation")
 
     cms = helpers.external_cms(dev_pki, "an", request.external["digest"])
-    services.complete_external_signature(request=request, cms=cms, by=outside.an)
-    assert services.carry_out(request.pk).status == RequestStatus.SIGNED
+    external.complete_external_signature(request=request, cms=cms, by=outside.an)
+    assert signing.carry_out(request.pk).status == RequestStatus.SIGNED
     report = validation.validate_pdf(outside.document.latest_revision().read())
     assert report.ok, report.as_dict()
     # binh's signature came first, so it certifies; an's was prepared again as an approval.
@@ -475,16 +476,16 @@ def test_a_returned_signature_not_yet_embedded_is_asked_again_when_the_document_
 ):
     request = prepared(outside)
     cms = helpers.external_cms(dev_pki, "an", request.external["digest"])
-    services.complete_external_signature(request=request, cms=cms, by=outside.an)
+    external.complete_external_signature(request=request, cms=cms, by=outside.an)
 
     helpers.sign(outside.document.fields.get(name="Sig02"), outside.binh, outside.keystore)
 
     request.refresh_from_db()  # back to preparation: the returned CMS signs the old revision
-    assert services.RETURNED_CMS not in request.external
-    request = services.carry_out(request.pk)  # the task queued for the CMS prepares again
+    assert external.RETURNED_CMS not in request.external
+    request = signing.carry_out(request.pk)  # the task queued for the CMS prepares again
     assert request.status == RequestStatus.WAITING_EXTERNAL
     with pytest.raises(ValidationError) as refused:
-        services.complete_external_signature(request=request, cms=cms, by=outside.an)
+        external.complete_external_signature(request=request, cms=cms, by=outside.an)
     assert_says(refused, "bản chuẩn bị trước đó", "earlier preparation")
 
 
@@ -495,10 +496,10 @@ def test_a_certificate_revoked_meanwhile_fails_in_the_task_with_the_reason(dev_p
         certificate=dev_pki.certificate_for("revoked").dump()
     )
     cms = helpers.external_cms(dev_pki, "revoked", request.external["digest"])
-    request = services.complete_external_signature(request=request, cms=cms, by=outside.an)
+    request = external.complete_external_signature(request=request, cms=cms, by=outside.an)
     assert request.status == RequestStatus.PENDING  # nothing offline is wrong with it
 
-    request = services.carry_out(request.pk)
+    request = signing.carry_out(request.pk)
 
     assert request.status == RequestStatus.FAILED
     assert "thu hồi" in request.reason
@@ -510,19 +511,19 @@ def test_the_signer_cancels_a_waiting_signature(dev_pki, outside):
     request = prepared(outside)
     cms = helpers.external_cms(dev_pki, "an", request.external["digest"])
     with pytest.raises(PermissionDenied):  # only the official who asked answers
-        services.cancel_external_signature(request=request, by=outside.binh)
+        external.cancel_external_signature(request=request, by=outside.binh)
     with pytest.raises(PermissionDenied):
-        services.complete_external_signature(request=request, cms=cms, by=outside.binh)
+        external.complete_external_signature(request=request, cms=cms, by=outside.binh)
 
-    request = services.cancel_external_signature(request=request, by=outside.an)
+    request = external.cancel_external_signature(request=request, by=outside.an)
 
     assert request.status == RequestStatus.FAILED
     assert "hủy" in request.reason or "Cancelled" in request.reason
     event = AuditEvent.objects.get(action="signature.cancelled")
     assert (event.actor, event.data["request"]) == (outside.an, request.pk)
     for answer in (
-        lambda: services.cancel_external_signature(request=request, by=outside.an),
-        lambda: services.complete_external_signature(request=request, cms=cms, by=outside.an),
+        lambda: external.cancel_external_signature(request=request, by=outside.an),
+        lambda: external.complete_external_signature(request=request, cms=cms, by=outside.an),
     ):
         with pytest.raises(ValidationError) as refused:
             answer()

@@ -3,9 +3,9 @@
 import pytest
 from django_tasks_db.models import DBTaskResult
 
-from signatures import services
 from signatures.models import RequestStatus, SigningRequest
 from signatures.pki import DEMO_PIN
+from signatures.services import external, signing_requests
 from tests.signatures import helpers
 
 
@@ -16,7 +16,7 @@ def test_a_signature_request_is_queued_then_signed_by_the_worker(dev_pki, dev_of
     credential = helpers.pkcs12_credential(dev_pki, users[0])
     document = helpers.create_document(identities, users)
 
-    request = services.request_signature(
+    request = signing_requests.request_signature(
         field=document.fields.first(), person=users[0], credential=credential, secret=DEMO_PIN
     )
 
@@ -36,7 +36,7 @@ def test_a_failed_signature_keeps_its_reason(dev_pki, dev_officials):
     credential = helpers.pkcs12_credential(dev_pki, users[0])
     document = helpers.create_document(identities, users)
 
-    services.request_signature(
+    signing_requests.request_signature(
         field=document.fields.first(), person=users[0], credential=credential, secret="999999"
     )
     helpers.run_pending_tasks()
@@ -64,14 +64,14 @@ def test_an_outside_signature_takes_two_tasks_around_the_signers_tool(dev_pki, d
     document, an, _binh, tool, _keystore = outside_signer(dev_pki, dev_officials)
     field = document.fields.get(name="Sig01")
 
-    request = services.request_signature(field=field, person=an, credential=tool)
+    request = signing_requests.request_signature(field=field, person=an, credential=tool)
 
     assert (request.status, queued_signing_tasks()) == (RequestStatus.PENDING, 1)
     helpers.run_pending_tasks()  # prepares the document
     request.refresh_from_db()
     assert request.status == RequestStatus.WAITING_EXTERNAL
     cms = helpers.external_cms(dev_pki, "an", request.external["digest"])
-    request = services.complete_external_signature(request=request, cms=cms, by=an)
+    request = external.complete_external_signature(request=request, cms=cms, by=an)
     assert (request.status, queued_signing_tasks()) == (RequestStatus.PENDING, 2)
     helpers.run_pending_tasks()  # checks the certificate's status and embeds
     request.refresh_from_db()
@@ -84,14 +84,14 @@ def test_a_signature_landing_first_queues_the_outside_signers_new_preparation(
     dev_pki, dev_officials
 ):
     document, an, binh, tool, keystore = outside_signer(dev_pki, dev_officials)
-    waiting = services.request_signature(
+    waiting = signing_requests.request_signature(
         field=document.fields.get(name="Sig01"), person=an, credential=tool
     )
     helpers.run_pending_tasks()
     waiting.refresh_from_db()
     first = waiting.external["digest"]
 
-    services.request_signature(
+    signing_requests.request_signature(
         field=document.fields.get(name="Sig02"), person=binh, credential=keystore, secret=DEMO_PIN
     )
     helpers.run_pending_tasks()  # binh signs; an's preparation is queued and runs too

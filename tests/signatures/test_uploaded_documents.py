@@ -15,8 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext
 
-from signatures import rendering, services, validation
+from signatures import rendering, validation
 from signatures.models import Document, RequestStatus, Revision, RevisionKind
+from signatures.services import documents
 from tests.signatures import helpers
 from tests.signatures.poppler import pdftotext, pdftotext_missing
 from tests.signatures.samples import pdfs
@@ -32,7 +33,7 @@ PLACEMENTS = (
 
 
 def create(content: bytes, signers=()):
-    return services.create_document(
+    return documents.create_document(
         title="Biên bản họp khối thi đua",
         document_type="test",
         rendered=rendering.RenderedPdf(content=content, fields=PLACEMENTS, page_count=1),
@@ -48,7 +49,7 @@ def two_signers(dev_pki, dev_officials):
     users = [helpers.official_user(identity) for identity in identities]
     credentials = [helpers.pkcs12_credential(dev_pki, user) for user in users]
     declared = [
-        services.DeclaredSigner(field=f"Sig0{position}", signer=user, title=identity.title)
+        documents.DeclaredSigner(field=f"Sig0{position}", signer=user, title=identity.title)
         for position, (identity, user) in enumerate(zip(identities, users, strict=True), 1)
     ]
     return users, credentials, declared

@@ -17,8 +17,9 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django_tasks_db.models import DBTaskResult
 
-from signatures import services, validation
+from signatures import validation
 from signatures.models import ValidationJob, ValidationStatus, revision_path
+from signatures.services import uploads
 from tests.signatures import helpers
 from tests.signatures.samples import pdfs
 from workflows.models import AuditEvent
@@ -192,7 +193,7 @@ def test_a_pdf_signed_elsewhere_is_intact_and_valid_but_untrusted():
 
 def refusal(content: bytes) -> str:
     with pytest.raises(ValidationError) as refused:
-        services.check_upload(size=len(content), read_head=lambda count: content[:count])
+        uploads.check_upload(size=len(content), read_head=lambda count: content[:count])
     [message] = refused.value.messages
     return message
 
@@ -235,7 +236,7 @@ def test_an_oversized_upload_is_refused_before_it_is_read(settings):
         raise AssertionError("an oversized upload must not be read")
 
     with pytest.raises(ValidationError) as refused:
-        services.check_upload(size=5000, read_head=never)
+        uploads.check_upload(size=5000, read_head=never)
     assert refused.value.messages == [
         gettext("The file is too large: %(size)s, at most %(limit)s are accepted.")
         % {"size": "4,9\xa0KB", "limit": "1,0\xa0KB"}
@@ -251,7 +252,7 @@ def test_an_upload_is_stored_by_its_hash_and_queued_once_committed(
 ):
     content, user = pdfs.signed_elsewhere_pdf(), make_user()
     with django_capture_on_commit_callbacks(execute=True):
-        job = services.submit_validation(
+        job = uploads.submit_validation(
             content=content, file_name="giao-uoc.pdf", user=user, fetch=False
         )
     assert job.status == ValidationStatus.PENDING
@@ -268,7 +269,7 @@ def test_an_upload_is_stored_by_its_hash_and_queued_once_committed(
 @pytest.mark.django_db
 def test_a_refused_upload_leaves_no_job(make_user, media):
     with pytest.raises(ValidationError):
-        services.submit_validation(
+        uploads.submit_validation(
             content=pdfs.png_image(), file_name="anh.png", user=make_user(), fetch=False
         )
     assert not ValidationJob.objects.exists()
@@ -276,7 +277,7 @@ def test_a_refused_upload_leaves_no_job(make_user, media):
 
 
 def submitted(content: bytes, user, **options) -> ValidationJob:
-    return services.submit_validation(
+    return uploads.submit_validation(
         content=content, file_name="tep.pdf", user=user, fetch=False, **options
     )
 
@@ -284,7 +285,7 @@ def submitted(content: bytes, user, **options) -> ValidationJob:
 @pytest.mark.django_db
 def test_a_job_ends_with_the_report(make_user, media):
     job = submitted(pdfs.signed_elsewhere_pdf(), make_user())
-    done = services.run_validation(job.pk)
+    done = uploads.run_validation(job.pk)
     stored = ValidationJob.objects.get(pk=job.pk)
     assert stored.status == done.status == ValidationStatus.DONE
     assert stored.finished_at is not None
@@ -304,7 +305,7 @@ def test_a_job_ends_with_the_report(make_user, media):
     ids=["truncated", "encrypted", "bomb", "hybrid", "unsigned"],
 )
 def test_a_bad_pdf_is_checked_and_reported(make_user, media, content, expected):
-    job = services.run_validation(submitted(content, make_user()).pk)
+    job = uploads.run_validation(submitted(content, make_user()).pk)
     assert job.status == ValidationStatus.DONE
     [problem] = job.report["problems"]
     assert problem.startswith(expected)
@@ -319,7 +320,7 @@ def test_an_unexpected_error_ends_the_job_as_failed(make_user, media, monkeypatc
         raise RuntimeError("boom in the validator")
 
     monkeypatch.setattr(validation, "validate_pdf", explode)
-    services.run_validation(job.pk)
+    uploads.run_validation(job.pk)
     job.refresh_from_db()
     assert job.status == ValidationStatus.FAILED
     assert job.report["problems"] == [
@@ -333,7 +334,7 @@ def test_an_unexpected_error_ends_the_job_as_failed(make_user, media, monkeypatc
 def test_unreadable_trust_roots_end_the_job_as_failed(make_user, media, settings):
     job = submitted(pdfs.signed_elsewhere_pdf(), make_user())
     settings.SIGNING_TRUST_ROOTS = [str(media / "missing-root.pem")]
-    job = services.run_validation(job.pk)
+    job = uploads.run_validation(job.pk)
     assert job.status == ValidationStatus.FAILED
     [problem] = job.report["problems"]
     assert "missing-root.pem" in problem
@@ -347,10 +348,10 @@ def test_a_stored_file_gone_or_altered_ends_the_job_as_failed(make_user, media):
     altered = submitted(pdfs.signed_elsewhere_pdf(), user)
     (media / revision_path(altered.sha256)).write_bytes(pdfs.unsigned_pdf())
 
-    assert services.run_validation(gone.pk).report["problems"] == [
+    assert uploads.run_validation(gone.pk).report["problems"] == [
         gettext("The uploaded file is no longer in storage.")
     ]
-    assert services.run_validation(altered.pk).report["problems"] == [
+    assert uploads.run_validation(altered.pk).report["problems"] == [
         gettext("The stored file does not match the uploaded one (SHA-256).")
     ]
     assert set(ValidationJob.objects.values_list("status", flat=True)) == {"failed"}
@@ -358,10 +359,10 @@ def test_a_stored_file_gone_or_altered_ends_the_job_as_failed(make_user, media):
 
 @pytest.mark.django_db
 def test_a_finished_job_is_not_checked_again(make_user, media, monkeypatch):
-    job = services.run_validation(submitted(pdfs.unsigned_pdf(), make_user()).pk)
+    job = uploads.run_validation(submitted(pdfs.unsigned_pdf(), make_user()).pk)
     monkeypatch.setattr(validation, "validate_pdf", pytest.fail)
-    assert services.run_validation(job.pk).report == job.report
-    assert services.run_validation(10**9) is None  # a job deleted meanwhile
+    assert uploads.run_validation(job.pk).report == job.report
+    assert uploads.run_validation(10**9) is None  # a job deleted meanwhile
 
 
 @pytest.mark.django_db
@@ -371,7 +372,7 @@ def test_the_report_speaks_the_uploaders_language(
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
         job = submitted(pdfs.unsigned_pdf(), make_user())
     [language] = DBTaskResult.objects.get().args_kwargs["args"][1:]
-    job = services.run_validation(job.pk, language=language)
+    job = uploads.run_validation(job.pk, language=language)
     assert job.report["problems"] == ["The document carries no digital signature."]
 
 
@@ -473,6 +474,6 @@ def test_a_report_never_copies_the_document():
 @pytest.mark.django_db
 def test_a_job_on_a_document_that_cannot_be_copied_is_done(make_user, media):
     content = pdfs.regression_samples()["regression-unparsable-xmp.pdf"]
-    job = services.run_validation(submitted(content, make_user()).pk)
+    job = uploads.run_validation(submitted(content, make_user()).pk)
     assert job.status == ValidationStatus.DONE
     assert len(job.report["signatures"]) == 2

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django_tasks_db.models import DBTaskResult
 
-from signatures import services
 from signatures.forms import ValidationUploadForm
 from signatures.models import ValidationJob, ValidationStatus
+from signatures.services import uploads
 from tests.signatures.samples import pdfs
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +58,7 @@ def checked(client, content: bytes, **data) -> ValidationJob:
     assert response.status_code == 302, response.content.decode()[:2000]
     job = ValidationJob.objects.latest("pk")
     assert response["Location"] == job_url(job)
-    return services.run_validation(job.pk)
+    return uploads.run_validation(job.pk)
 
 
 # -- the upload page ----------------------------------------------------------------------------

@@ -8,9 +8,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from signatures import services, trust
+from signatures import trust
 from signatures.models import Credential, CredentialStatus, Provider
 from signatures.pki import DEMO_PIN, OfficialIdentity, PkiError, build_dev_pki
+from signatures.services import credentials
 from workflows.models import Appointment, Role, person_name
 
 # Whose appointment names an official holding several: the signing roles first.
@@ -140,7 +141,7 @@ def register_missing_credentials(pki, officials) -> list[Credential]:
         if user.pk in with_active or hashlib.sha256(certificate.dump()).hexdigest() in known:
             continue
         try:
-            credential = services.register_credential(
+            credential = credentials.register_credential(
                 user=user,
                 provider=Provider.PKCS12,
                 certificate=certificate.dump(),

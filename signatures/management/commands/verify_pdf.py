@@ -11,7 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from signatures import services, validation
+from signatures import validation
+from signatures.services import uploads
 from signatures.views import Verdict, signature_rows, verdict
 
 EXIT_VALID = 0
@@ -111,7 +112,7 @@ def read_pdf(path: Path) -> bytes:
     try:
         with path.open("rb") as stream:
             size = os.fstat(stream.fileno()).st_size
-            services.check_upload(size=size, read_head=stream.read)
+            uploads.check_upload(size=size, read_head=stream.read)
             stream.seek(0)
             # Never more than the limit, even if the file grew since it was measured.
             content = stream.read(limit + 1)
@@ -139,7 +140,7 @@ def _validate(content: bytes, fetch: bool, *, reraise: bool):
     except Exception as error:  # any: a check that cannot finish is reported, not a traceback
         if reraise:  # manage.py verify_pdf --traceback
             raise
-        raise Unreadable(services.validation_failure(error)) from error
+        raise Unreadable(uploads.validation_failure(error)) from error
 
 
 def exit_status(report) -> int:
