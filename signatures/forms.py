@@ -5,8 +5,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from signatures.models import Provider
+from signatures.models import Credential, Provider
 from signatures.services import uploads
+from workflows.forms import refuse_larger_than
 
 #: What an administrator registers; personal keystores come from the officials themselves, who
 #: alone know their PIN.
@@ -232,3 +233,62 @@ class CredentialAdminForm(CertificateForm):
             config = {"service_url": data["service_url"], "credential_id": data["credential_id"]}
             return {**config, "oauth_token": data["oauth_token"]} if data["oauth_token"] else config
         return {}
+
+
+# -- a signing step's forms ---------------------------------------------------------------
+
+
+class CredentialChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, credential):
+        return f"{credential.subject} ({credential.get_provider_display()})"
+
+
+class SignForm(forms.Form):
+    """The signer's own certificate and the PIN that unlocks it (none for a certificate whose
+    key is with an outside signer: his own tool asks for it)."""
+
+    # No empty choice: the official's most recent certificate is chosen unless he picks another.
+    credential = CredentialChoiceField(
+        label=_("Certificate"), queryset=Credential.objects.none(), empty_label=None
+    )
+    pin = forms.CharField(
+        label=_("PIN"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        help_text=_(
+            "The PIN of your keystore or token (not needed for remote signing or your own"
+            " signing tool)."
+        ),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        usable = Credential.objects.usable_for(user)
+        self.fields["credential"].queryset = usable.order_by("-valid_to")
+
+
+#: A CMS signature is a few kilobytes (the room reserved for it in the PDF is 8 KB).
+SIGNATURE_MAX_BYTES = 64 * 1024
+
+
+class ExternalSignatureForm(forms.Form):
+    """The signature an outside signing tool returned: its .p7s file, or its text pasted."""
+
+    signature_file = forms.FileField(label=_("Signature file (.p7s)"), required=False)
+    signature_text = forms.CharField(
+        label=_("Or paste the signature (base64 or PEM)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+    )
+
+    def clean(self):
+        if self.errors:  # an unreadable upload: its own message says it
+            return self.cleaned_data
+        upload = self.cleaned_data.get("signature_file")
+        text = self.cleaned_data.get("signature_text", "").strip()
+        if bool(upload) == bool(text):
+            raise forms.ValidationError(_("Give the signature either as a file or as pasted text."))
+        refuse_larger_than(upload, SIGNATURE_MAX_BYTES)
+        self.cleaned_data["signature"] = upload.read() if upload else text.encode()
+        return self.cleaned_data

@@ -6,12 +6,15 @@ never rewritten. The current PDF is the revision with the highest number.
 """
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from workflows import storage
+from workflows.models import IssuedNumber, Organisation
 from workflows.storage import ContentAltered, content_path, read_content
 
 
@@ -42,9 +45,31 @@ class Document(models.Model):
         related_name="+",
         verbose_name=_("created by"),
     )
+    # What the document is of (a covenant's version, a score sheet…): the flow that made it
+    # (signatures.pipeline) is told of its signatures through it. Empty for an uploaded PDF.
+    owner_type = models.ForeignKey(
+        ContentType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("document of"),
+    )
+    owner_id = models.PositiveBigIntegerField(_("id of what it is the document of"), null=True)
+    owner = GenericForeignKey("owner_type", "owner_id")
+    issued_number = models.OneToOneField(
+        IssuedNumber,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="document",
+        verbose_name=_("number"),
+        help_text=_("Taken from the issuing organisation's register when it is numbered."),
+    )
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["owner_type", "owner_id"])]
         verbose_name = _("signed document")
         verbose_name_plural = _("signed documents")
 
@@ -160,6 +185,15 @@ class SignatureField(models.Model):
     )
     signer_title = models.CharField(_("signer's title"), max_length=200, blank=True)
     unit_name = models.CharField(_("unit"), max_length=255, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("for the organisation"),
+        help_text=_("The unit whose head (or records clerk) signs here, when the flow says."),
+    )
     page = models.PositiveSmallIntegerField(_("page"))
     box = models.JSONField(_("box"), help_text=_("x1, y1, x2, y2 in PDF points."))
     # What the signature recorded (empty until signed).

@@ -1,4 +1,5 @@
-"""The pages of the signatures app: checking the signatures of an uploaded PDF.
+"""The pages of the signatures app: checking the signatures of an uploaded PDF, the officials'
+signing certificates, and the signing step every flow's signatures use.
 
 The presentation of a validation report (labels, verdict) lives here too: ``manage.py
 verify_pdf`` prints the same rows as the page shows.
@@ -20,11 +21,25 @@ from django.views.generic import FormView, TemplateView
 from viewflow.urls import AppMenuMixin, Viewset
 
 from signatures import selectors
-from signatures.forms import CertificateForm, KeystoreForm, ValidationUploadForm
+from signatures.forms import (
+    CertificateForm,
+    ExternalSignatureForm,
+    KeystoreForm,
+    SignForm,
+    ValidationUploadForm,
+)
 from signatures.keystores import KeystoreLocked
-from signatures.models import Credential, Provider, ValidationJob, ValidationStatus
-from signatures.services import credentials, uploads
+from signatures.models import (
+    Credential,
+    Provider,
+    RequestStatus,
+    SigningRequest,
+    ValidationJob,
+    ValidationStatus,
+)
+from signatures.services import credentials, external, signing_requests, uploads
 from signatures.trust import CertificateRefused
+from workflows.views import StepView
 
 # The machine values of validation.SignatureReport, in words.
 KIND_LABELS = {
@@ -133,6 +148,122 @@ def _revision(value) -> str:
 
 def _yes_no(value) -> str:
     return _("Yes") if value else _("No")
+
+
+# -- a flow's signing step ------------------------------------------------------------------
+
+
+def signing_state(request: SigningRequest | None) -> str:
+    """Where a step's latest signing request stands, for its page: "" (none yet), "signing",
+    "preparing" / "waiting" / "embedding" (an outside signer's two steps), "signed", "failed"."""
+    if request is None:
+        return ""
+    if request.status != RequestStatus.PENDING:
+        return {
+            RequestStatus.WAITING_EXTERNAL: "waiting",
+            RequestStatus.SIGNED: "signed",
+            RequestStatus.FAILED: "failed",
+        }[request.status]
+    if request.credential.provider != Provider.EXTERNAL:
+        return "signing"
+    return "embedding" if external.RETURNED_CMS in request.external else "preparing"
+
+
+class SigningStepView(StepView):
+    """A step in which the task's person signs a field of a document: a head's signature, the
+    records clerk's organisation signature, any flow's.
+
+    The flow's step gives ``service`` (its service that asks for the signature: it checks
+    that the person acts in the task, then calls ``signatures.pipeline``), the field signed
+    (:meth:`field_id`; the task's ``field`` by default) and the PDF to read (:meth:`pdf_url`).
+    A certificate whose key is with an outside signer (his USB-token tool, a remote-signing
+    service) signs in two steps: once the document is prepared, the page shows what his tool
+    signs and takes back the signature it returns (or a cancellation).
+    """
+
+    service = None
+
+    actions = {
+        "sign": ("sign_form", "sign"),
+        "complete": ("external_form", "complete"),
+        "cancel": (None, "cancel"),
+    }
+
+    def make_forms(self, data=None):
+        last = self.last_request()
+        return {
+            "sign_form": SignForm(
+                data if data and "sign" in data else None, user=self.request.user
+            ),
+            "external_form": ExternalSignatureForm(
+                *((data, self.request.FILES) if data and "complete" in data else ())
+            ),
+            "last_request": last,
+            "signing_state": signing_state(last),
+            # Only the newest request can be open: a field has one open request at most.
+            "under_way": last is not None and last.status in signing_requests.OPEN_STATUSES,
+            "pdf_url": self.pdf_url(),
+        }
+
+    def field_id(self):
+        return self.task.data.get("field")
+
+    def pdf_url(self) -> str:
+        """Where the signer reads the document he signs (empty: nowhere)."""
+        return ""
+
+    def last_request(self) -> SigningRequest | None:
+        return selectors.last_request(self.field_id())
+
+    def sign(self, form):
+        credential = form.cleaned_data["credential"]
+        self.service(
+            task=self.task,
+            by=self.request.user,
+            credential=credential,
+            secret=form.cleaned_data["pin"] or None,
+        )
+        if credential.provider == Provider.EXTERNAL:
+            messages.info(
+                self.request,
+                _(
+                    "The document is being prepared for your signing tool; this page then shows"
+                    " what to sign."
+                ),
+            )
+        else:
+            messages.info(
+                self.request, _("Your signature is being made; this page shows when done.")
+            )
+        return HttpResponseRedirect(self.request.get_full_path())
+
+    def complete(self, form):
+        external.complete_external_signature(
+            request=self._asked(), cms=form.cleaned_data["signature"], by=self.request.user
+        )
+        messages.info(
+            self.request,
+            _(
+                "Your signature was received and is being added to the document; this page shows"
+                " when done."
+            ),
+        )
+        return HttpResponseRedirect(self.request.get_full_path())
+
+    def cancel(self, form):
+        external.cancel_external_signature(request=self._asked(), by=self.request.user)
+        messages.info(
+            self.request,
+            _("The signature was cancelled: you may sign again, with this certificate or another."),
+        )
+        return HttpResponseRedirect(self.request.get_full_path())
+
+    def _asked(self) -> SigningRequest:
+        """The request the signer answers; the service says why if it waits for nothing."""
+        request = self.last_request()
+        if request is None:
+            raise ValidationError(_("No signature has been asked for in this step yet."))
+        return request
 
 
 # -- the pages ---------------------------------------------------------------------------------

@@ -9,16 +9,12 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from viewflow.workflow.models import Task
-from viewflow.workflow.status import STATUS
 
 from flows.pledges.models import LIVE_STATUSES, Covenant, CovenantVersion
-from signatures.models import FieldKind, SignatureField
-
-OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
+from signatures import pipeline
+from workflows.deadlines import due_on, open_tasks_with_deadlines
 
 
 @dataclass(frozen=True)
@@ -49,14 +45,7 @@ def covenant_cells(terms, today: datetime.date) -> dict[int, Cell]:
         for covenant in Covenant.objects.filter(term__in=terms, status__in=LIVE_STATUSES)
     }
     documents = _current_documents(covenants.values())
-    counts = {
-        row["document"]: row
-        for row in SignatureField.objects.filter(
-            document__in=documents.values(), kind=FieldKind.PERSONAL
-        )
-        .values("document")
-        .annotate(total=Count("pk"), signed=Count("pk", filter=Q(signed_by__isnull=False)))
-    }
+    progress = pipeline.personal_progress(documents.values())
     dues = _task_dues(covenants.values())
     cells = {}
     for term in terms:
@@ -64,13 +53,13 @@ def covenant_cells(terms, today: datetime.date) -> dict[int, Cell]:
         if covenant is None:
             cells[term.pk] = Cell(status="none", label=str(_("Not started")))
             continue
-        count = counts.get(documents.get(covenant.pk), {})
+        count = progress.get(documents.get(covenant.pk), pipeline.Progress())
         due_dates = dues.get(covenant.pk, [])
         cells[term.pk] = Cell(
             status=covenant.status,
             label=covenant.get_status_display(),
-            done=count.get("signed", 0),
-            total=count.get("total", 0),
+            done=count.signed,
+            total=count.total,
             overdue=sum(day < today for day in due_dates),
             next_due=min((day for day in due_dates if day >= today), default=None),
             url=reverse("thidua:covenants:detail", args=[covenant.pk]),
@@ -91,14 +80,12 @@ def _current_documents(covenants) -> dict[int, int]:
 
 def _task_dues(covenants) -> dict[int, list[datetime.date]]:
     dues = defaultdict(list)
-    tasks = Task.objects.filter(
-        process__covenantprocess__covenant__in=list(covenants),
-        status__in=OPEN,
-        flow_task_type="HUMAN",
-    ).values_list("process__covenantprocess__covenant", "data")
-    for covenant_id, data in tasks:
-        if data and data.get("due"):
-            dues[covenant_id].append(datetime.date.fromisoformat(data["due"]))
+    tasks = open_tasks_with_deadlines().filter(
+        process__covenantprocess__covenant__in=list(covenants)
+    )
+    for task in tasks.select_related("process__covenantprocess"):
+        if (due := due_on(task)) is not None:
+            dues[task.process.covenantprocess.covenant_id].append(due)
     return dues
 
 

@@ -1,6 +1,7 @@
 """Covenants in the admin: read-only, since every change goes through the flow's services."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from flows.pledges.models import Covenant, CovenantVersion, ReviewOpinion, SigningDecline
 from workflows.admin import ReadOnlyAdmin, ReadOnlyInline
@@ -13,11 +14,18 @@ class VersionInline(ReadOnlyInline):
 
 @admin.register(Covenant)
 class CovenantAdmin(ReadOnlyAdmin):
-    list_display = ["__str__", "status", "issued_number", "created_at"]
+    list_display = ["__str__", "status", "number", "created_at"]
     list_filter = ["status", "term__year"]
     search_fields = ["term__bloc__name"]
-    list_select_related = ["term__bloc", "issued_number"]
+    list_select_related = ["term__bloc"]
     inlines = [VersionInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("versions__document__issued_number")
+
+    @admin.display(description=_("number"))
+    def number(self, covenant):
+        return covenant.number_label or "—"
 
 
 class OpinionInline(ReadOnlyInline):

@@ -1,29 +1,19 @@
 """The covenant as an ND 30/2020 PDF: one signature field per member head, in the members'
 order, and the leader unit's organisation signature over its head's signature."""
 
-from dataclasses import dataclass
-
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from flows.pledges.models import DOCUMENT_SYMBOL, CovenantVersion
 from flows.pledges.selectors import ORGANISATION_FIELD, member_units, signature_field_name
-from signatures import rendering
+from signatures import pipeline
 from signatures.models import FieldKind
-from signatures.services.documents import DeclaredSigner
 from workflows.models import Role
 from workflows.resolvers import holders
 
 TEMPLATE = "pledges/documents/covenant.html"
 DOCUMENT_TYPE = "covenant"
-
-
-@dataclass(frozen=True)
-class CovenantDocument:
-    rendered: rendering.RenderedPdf
-    signers: list[DeclaredSigner]
-    title: str
 
 
 def document_symbol(term) -> str:
@@ -42,61 +32,55 @@ def _holder(role: str, unit, day):
     return appointments[0]
 
 
-def day_month(day) -> str:
-    """The date as filled in after "ngày" at numbering: "28 tháng 02"."""
-    return rendering.nd30_day_month(day)
-
-
 def check_signers(version: CovenantVersion) -> None:
     """Refuse adoption while a member unit has no head or the leader unit no records clerk."""
-    _signature_blocks(version.covenant.term, timezone.localdate())
+    _signers(version.covenant.term, timezone.localdate())
 
 
-def build(version: CovenantVersion) -> CovenantDocument:
-    """Render ``version`` and declare who signs which field (the heads holding office today)."""
+def draft(version: CovenantVersion) -> pipeline.Draft:
+    """``version`` as a document to sign by the heads holding office today, then numbered."""
     term = version.covenant.term
-    blocks, signers = _signature_blocks(term, timezone.localdate())
     title = _("Emulation covenant %(year)s of %(bloc)s, version %(number)s") % {
         "year": term.year,
         "bloc": term.bloc.name,
         "number": version.number,
     }
-    rendered = rendering.render_pdf(
-        TEMPLATE,
-        _context(version),
-        signature_blocks=blocks,
-        text_fields=("number", "date"),
+    return pipeline.Draft(
+        document_type=DOCUMENT_TYPE,
+        title=title,
+        template=TEMPLATE,
+        context=_context(version),
+        signers=_signers(term, timezone.localdate()),
+        numbered=True,
     )
-    return CovenantDocument(rendered=rendered, signers=signers, title=title)
 
 
-def _signature_blocks(term, today):
-    blocks, signers = [], []
+def _signers(term, today) -> list[pipeline.Signer]:
+    """Every member head in the members' order; the leader unit's records clerk applies the
+    organisation signature over its head's."""
+    signers = []
     for unit in member_units(term):
         head = _holder(Role.HEAD, unit, today)
-        name = signature_field_name(unit.pk)
-        title = head.title or Role.HEAD.label
-        blocks.append(
-            rendering.SignatureBlock(
-                name=name,
-                authority=unit.name,
-                title=title,
-                signer_name=head.user.get_full_name(),
-                organisation_field=ORGANISATION_FIELD if unit.pk == term.leader_id else None,
+        signers.append(
+            pipeline.Signer(
+                field=signature_field_name(unit.pk),
+                signer=head.user,
+                title=head.title or Role.HEAD.label,
+                organisation=unit,
+                seal=ORGANISATION_FIELD if unit.pk == term.leader_id else None,
             )
         )
-        signers.append(DeclaredSigner(field=name, signer=head.user, title=title, unit=unit.name))
     clerk = _holder(Role.RECORDS_CLERK, term.leader, today)
     signers.append(
-        DeclaredSigner(
+        pipeline.Signer(
             field=ORGANISATION_FIELD,
             signer=clerk.user,
             title=clerk.title or Role.RECORDS_CLERK.label,
-            unit=term.leader.name,
+            organisation=term.leader,
             kind=FieldKind.ORGANISATION,
         )
     )
-    return blocks, signers
+    return signers
 
 
 def _context(version: CovenantVersion) -> dict:

@@ -4,8 +4,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from flows.pledges.models import Decision
-from signatures.models import Credential
-from workflows.forms import refuse_larger_than
 
 
 class DraftForm(forms.Form):
@@ -62,62 +60,6 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Required when requesting changes."),
     )
-
-
-class CredentialChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, credential):
-        return f"{credential.subject} ({credential.get_provider_display()})"
-
-
-class SignForm(forms.Form):
-    """The signer's own certificate and the PIN that unlocks it (none for a certificate whose
-    key is with an outside signer: his own tool asks for it)."""
-
-    # No empty choice: the official's most recent certificate is chosen unless he picks another.
-    credential = CredentialChoiceField(
-        label=_("Certificate"), queryset=Credential.objects.none(), empty_label=None
-    )
-    pin = forms.CharField(
-        label=_("PIN"),
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
-        help_text=_(
-            "The PIN of your keystore or token (not needed for remote signing or your own"
-            " signing tool)."
-        ),
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        usable = Credential.objects.usable_for(user)
-        self.fields["credential"].queryset = usable.order_by("-valid_to")
-
-
-#: A CMS signature is a few kilobytes (the room reserved for it in the PDF is 8 KB).
-SIGNATURE_MAX_BYTES = 64 * 1024
-
-
-class ExternalSignatureForm(forms.Form):
-    """The signature an outside signing tool returned: its .p7s file, or its text pasted."""
-
-    signature_file = forms.FileField(label=_("Signature file (.p7s)"), required=False)
-    signature_text = forms.CharField(
-        label=_("Or paste the signature (base64 or PEM)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
-    )
-
-    def clean(self):
-        if self.errors:  # an unreadable upload: its own message says it
-            return self.cleaned_data
-        upload = self.cleaned_data.get("signature_file")
-        text = self.cleaned_data.get("signature_text", "").strip()
-        if bool(upload) == bool(text):
-            raise forms.ValidationError(_("Give the signature either as a file or as pasted text."))
-        refuse_larger_than(upload, SIGNATURE_MAX_BYTES)
-        self.cleaned_data["signature"] = upload.read() if upload else text.encode()
-        return self.cleaned_data
 
 
 class DeclineForm(forms.Form):

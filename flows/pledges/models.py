@@ -46,14 +46,6 @@ class Covenant(ConcurrentTransitionMixin, models.Model):
     status = FSMField(
         _("status"), max_length=20, choices=S.choices, default=S.DRAFT, protected=True
     )
-    issued_number = models.OneToOneField(
-        IssuedNumber,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="covenant",
-        verbose_name=_("number"),
-    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
@@ -82,8 +74,17 @@ class Covenant(ConcurrentTransitionMixin, models.Model):
         return self.term.leader
 
     @property
+    def issued_number(self) -> IssuedNumber | None:
+        """The number of the covenant in force: its signed version's, from the leader unit's
+        register (read from the versions, prefetched by the pages' selectors)."""
+        versions = sorted(self.versions.all(), key=lambda version: version.number)
+        document = versions[-1].document if versions else None
+        return document.issued_number if document is not None else None
+
+    @property
     def number_label(self) -> str:
-        return self.issued_number.label if self.issued_number_id else ""
+        issued = self.issued_number
+        return issued.label if issued else ""
 
     # -- transitions: the legal moves of the document ------------------------------------------
 

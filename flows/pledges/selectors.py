@@ -14,7 +14,8 @@ from flows.pledges.models import (
     SigningDecline,
 )
 from notifications.access import watchable
-from signatures.models import FieldKind, SignatureField
+from signatures import pipeline
+from signatures.models import SignatureField
 
 ORGANISATION_FIELD = "organisation"
 
@@ -45,41 +46,42 @@ def signing_items(activation) -> list[dict]:
     """One signature task per unsigned head field (only the next one in ordered mode)."""
     covenant = activation.process.covenant
     version = current_version(covenant)
-    fields = (
-        SignatureField.objects.filter(
-            document_id=version.document_id, kind=FieldKind.PERSONAL, revision__isnull=True
-        )
-        .order_by("position")
-        .values_list("pk", "name")
+    fields = pipeline.unsigned_fields(
+        version.document, ordered=covenant.term.bloc.signing_order == SigningOrder.ORDERED
     )
-    items = [
-        {"unit": int(name.removeprefix("unit-")), "field": pk, "version": version.pk}
-        for pk, name in fields
+    return [
+        {"unit": field.organisation_id, "field": field.pk, "version": version.pk}
+        for field in fields
     ]
-    if covenant.term.bloc.signing_order == SigningOrder.ORDERED:
-        return items[:1]
-    return items
 
 
 # -- pages ------------------------------------------------------------------------------------
 
 
+def _versions_with_numbers():
+    return Prefetch(
+        "versions", queryset=CovenantVersion.objects.select_related("document__issued_number")
+    )
+
+
 def covenants_for_list():
-    return Covenant.objects.select_related("term__bloc", "term__leader", "issued_number").order_by(
-        "-term__year", "term__bloc__name"
+    return (
+        Covenant.objects.select_related("term__bloc", "term__leader")
+        .prefetch_related(_versions_with_numbers())
+        .order_by("-term__year", "term__bloc__name")
     )
 
 
 def covenant_detail(pk: int) -> Covenant:
     """A covenant with its versions, opinions, declines and signature fields, in few queries."""
     return (
-        Covenant.objects.select_related(
-            "term__bloc__jurisdiction", "term__leader", "issued_number", "created_by"
-        )
+        Covenant.objects.select_related("term__bloc__jurisdiction", "term__leader", "created_by")
         .prefetch_related(
             Prefetch(
                 "versions",
-                queryset=CovenantVersion.objects.select_related("created_by", "document")
+                queryset=CovenantVersion.objects.select_related(
+                    "created_by", "document__issued_number"
+                )
                 .prefetch_related("commitments", "targets", "attachments")
                 .order_by("-number"),
             ),

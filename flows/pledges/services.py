@@ -26,9 +26,8 @@ from flows.pledges.models import (
     SigningDecline,
     Target,
 )
+from signatures import pipeline
 from signatures.models import FieldKind, SignatureField
-from signatures.services import documents as signed_documents
-from signatures.services import signing_requests
 from workflows import services as workflow_services
 from workflows.acting import (
     OPEN_STATUSES,
@@ -41,7 +40,7 @@ from workflows.acting import (
 from workflows.background import enqueue_on_commit
 from workflows.models import Appointment, Role
 from workflows.resolvers import actor_for
-from workflows.services import copy_attachments, issue_number
+from workflows.services import copy_attachments
 
 DEFAULT_BASIS = "\n".join(
     [
@@ -402,15 +401,10 @@ def adopt(*, task, by) -> Covenant:
 def prepare_document(version_id: int) -> None:
     """Render the adopted version, store it with its signature fields, open the signing."""
     version = CovenantVersion.objects.select_related("covenant__term__bloc").get(pk=version_id)
-    built = documents.build(version)
+    draft = documents.draft(version)
+    rendered = pipeline.render(draft)
     with transaction.atomic():
-        document = signed_documents.create_document(
-            title=built.title,
-            document_type=documents.DOCUMENT_TYPE,
-            rendered=built.rendered,
-            signers=built.signers,
-            by=None,
-        )
+        document = pipeline.store(draft, rendered, owner=version)
         flow = _flow()
         waiting = flow.task_class.objects.get(
             process__covenantprocess__covenant_id=version.covenant_id,
@@ -464,12 +458,12 @@ def sign(*, task, by, credential, secret: str | None = None):
                 % {"status": covenant.get_status_display().lower()}
             )
         field = _signing_field(activation, covenant)
-        request = signing_requests.request_signature(
+        request = pipeline.sign(
             field=field,
             person=by,
             credential=credential,
             secret=secret,
-            signing_prefix=actor.signing_prefix,
+            prefix=actor.signing_prefix,
         )
         _audit("covenant.signature_requested", actor, covenant, field=field.name)
     return request
@@ -483,7 +477,7 @@ def decline(*, task, by, reason: str) -> SigningDecline:
     with acting_on(task, by, "sign") as (activation, actor):
         covenant = _covenant(activation)
         field = _signing_field(activation, covenant)
-        if field.requests.filter(status__in=signing_requests.OPEN_STATUSES).exists():
+        if pipeline.signature_under_way(field):
             refuse(_("Your signature is under way: it can no longer be declined."))
         declined = SigningDecline.objects.create(
             version=selectors.current_version(covenant),
@@ -505,7 +499,7 @@ def _stop_signing(covenant: Covenant, declined: SigningDecline, by) -> None:
     (queued ones would land on a void document, outside signers would wait for ever)."""
     covenant.decline()
     covenant.save()
-    signing_requests.abandon_open_requests(
+    pipeline.abandon(
         document=declined.version.document,
         reason=_("The signing round was stopped: %(reason)s") % {"reason": declined.reason},
         by=by,
@@ -579,35 +573,23 @@ def register(*, task, by, credential, secret: str | None = None):
         covenant = _covenant(activation)
         if covenant.status != CovenantStatus.SIGNED:
             refuse(_("Every member head must sign before the covenant is numbered."))
-        today = timezone.localdate()
-        if covenant.issued_number_id is None:
-            covenant.issued_number = issue_number(
-                organisation=covenant.term.leader,
-                symbol=documents.document_symbol(covenant.term),
-                on=today,
-                summary=str(covenant),
-                by=by,
-            )
-            covenant.save()
-        issued = covenant.issued_number
-        field = selectors.current_version(covenant).document.fields.get(kind=FieldKind.ORGANISATION)
-        request = signing_requests.request_signature(
-            field=field,
+        request = pipeline.register(
+            document=selectors.current_version(covenant).document,
             person=by,
             credential=credential,
             secret=secret,
-            signing_prefix=actor.signing_prefix,
-            fill={"number": f"{issued.number:02d}", "date": documents.day_month(issued.issued_on)},
+            prefix=actor.signing_prefix,
+            organisation=covenant.term.leader,
+            symbol=documents.document_symbol(covenant.term),
+            summary=str(covenant),
         )
+        issued = request.field.document.issued_number
         _audit("covenant.registration_requested", actor, covenant, number=issued.label)
     return request
 
 
-def on_field_signed(field: SignatureField, request) -> None:
-    """A signature landed on a covenant's document: complete the task waiting for it."""
-    version = CovenantVersion.objects.filter(document_id=field.document_id).first()
-    if version is None:
-        return
+def on_field_signed(version: CovenantVersion, field: SignatureField, request) -> None:
+    """A signature landed on a version's document: complete the task waiting for it."""
     flow = _flow()
     node = flow.register if field.kind == FieldKind.ORGANISATION else flow.sign
     tasks = flow.task_class.objects.filter(
@@ -625,9 +607,7 @@ def on_field_signed(field: SignatureField, request) -> None:
         covenant = _covenant(activation)
         if field.kind == FieldKind.ORGANISATION:
             covenant.enter_into_force()
-        elif not field.document.fields.filter(
-            kind=FieldKind.PERSONAL, revision__isnull=True
-        ).exists():
+        elif pipeline.all_personal_signed(field.document):
             covenant.complete_signing()
         covenant.save()
         events.covenant_event(
@@ -641,13 +621,3 @@ def on_field_signed(field: SignatureField, request) -> None:
         finish(activation, request.person)
     if covenant.status == CovenantStatus.IN_FORCE:
         notices.in_force(covenant)
-
-
-def close(*, covenant: Covenant, by) -> Covenant:
-    """Year end: the covenant in force is closed (scoring takes over)."""
-    with transaction.atomic():
-        covenant = Covenant.objects.select_for_update().get(pk=covenant.pk)
-        covenant.close()
-        covenant.save()
-        events.covenant_event("covenant.closed", covenant, actor=by)
-    return covenant

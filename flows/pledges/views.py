@@ -22,9 +22,9 @@ from viewflow.urls import AppMenuMixin, Viewset
 
 from flows.pledges import forms, selectors, services
 from flows.pledges.models import Covenant, CovenantStatus, CovenantVersion
-from signatures import selectors as signature_selectors
-from signatures.models import Provider, RequestStatus, Revision, SigningRequest
-from signatures.services import external, signing_requests
+from signatures import pipeline
+from signatures.models import Revision
+from signatures.views import SigningStepView
 from workflows.deadlines import due_on
 from workflows.forms import AttachmentForm
 from workflows.selectors import attachments_of
@@ -165,109 +165,18 @@ class AdoptView(CovenantStepView):
         )
 
 
-def signing_state(request: SigningRequest | None) -> str:
-    """Where a step's latest signing request stands, for its page: "" (none yet), "signing",
-    "preparing" / "waiting" / "embedding" (an outside signer's two steps), "signed", "failed"."""
-    if request is None:
-        return ""
-    if request.status != RequestStatus.PENDING:
-        return {
-            RequestStatus.WAITING_EXTERNAL: "waiting",
-            RequestStatus.SIGNED: "signed",
-            RequestStatus.FAILED: "failed",
-        }[request.status]
-    if request.credential.provider != Provider.EXTERNAL:
-        return "signing"
-    return "embedding" if external.RETURNED_CMS in request.external else "preparing"
+class CovenantSigningView(SigningStepView, CovenantStepView):
+    """A signature of the covenant's current version: the head's, or the clerk's."""
+
+    def pdf_url(self) -> str:
+        document = selectors.current_version(self.covenant).document
+        if document is None:
+            return ""
+        revision = document.latest_revision()
+        return reverse("thidua:covenants:revision", args=[self.covenant.pk, revision.pk])
 
 
-class SigningStepView(CovenantStepView):
-    """Common to the heads' signatures and the clerk's organisation signature.
-
-    A certificate whose key is with an outside signer (his USB-token tool, a remote-signing
-    service) signs in two steps: once the document is prepared, the page shows what his tool
-    signs and takes back the signature it returns (or a cancellation).
-    """
-
-    actions = {
-        "sign": ("sign_form", "sign"),
-        "complete": ("external_form", "complete"),
-        "cancel": (None, "cancel"),
-    }
-
-    def make_forms(self, data=None):
-        last = self.last_request()
-        return {
-            "sign_form": forms.SignForm(
-                data if data and "sign" in data else None, user=self.request.user
-            ),
-            "external_form": forms.ExternalSignatureForm(
-                *((data, self.request.FILES) if data and "complete" in data else ())
-            ),
-            "last_request": last,
-            "signing_state": signing_state(last),
-            # Only the newest request can be open: a field has one open request at most.
-            "under_way": last is not None and last.status in signing_requests.OPEN_STATUSES,
-        }
-
-    def field_id(self):
-        return self.task.data.get("field")
-
-    def last_request(self) -> SigningRequest | None:
-        return signature_selectors.last_request(self.field_id())
-
-    def sign(self, form):
-        credential = form.cleaned_data["credential"]
-        self.service(
-            task=self.task,
-            by=self.request.user,
-            credential=credential,
-            secret=form.cleaned_data["pin"] or None,
-        )
-        if credential.provider == Provider.EXTERNAL:
-            messages.info(
-                self.request,
-                _(
-                    "The document is being prepared for your signing tool; this page then shows"
-                    " what to sign."
-                ),
-            )
-        else:
-            messages.info(
-                self.request, _("Your signature is being made; this page shows when done.")
-            )
-        return HttpResponseRedirect(self.request.get_full_path())
-
-    def complete(self, form):
-        external.complete_external_signature(
-            request=self._asked(), cms=form.cleaned_data["signature"], by=self.request.user
-        )
-        messages.info(
-            self.request,
-            _(
-                "Your signature was received and is being added to the document; this page shows"
-                " when done."
-            ),
-        )
-        return HttpResponseRedirect(self.request.get_full_path())
-
-    def cancel(self, form):
-        external.cancel_external_signature(request=self._asked(), by=self.request.user)
-        messages.info(
-            self.request,
-            _("The signature was cancelled: you may sign again, with this certificate or another."),
-        )
-        return HttpResponseRedirect(self.request.get_full_path())
-
-    def _asked(self) -> SigningRequest:
-        """The request the signer answers; the service says why if it waits for nothing."""
-        request = self.last_request()
-        if request is None:
-            raise ValidationError(_("No signature has been asked for in this step yet."))
-        return request
-
-
-class SignView(SigningStepView):
+class SignView(CovenantSigningView):
     step_template = "pledges/steps/sign.html"
     actions = {**SigningStepView.actions, "decline": ("decline_form", "decline")}
     service = staticmethod(services.sign)
@@ -283,13 +192,13 @@ class SignView(SigningStepView):
         return self.done(_("You declined to sign; the leader unit and the signers are told."))
 
 
-class RegisterView(SigningStepView):
+class RegisterView(CovenantSigningView):
     step_template = "pledges/steps/register.html"
     service = staticmethod(services.register)
 
     def field_id(self):
         document = selectors.current_version(self.covenant).document
-        return document.fields.get(kind="organisation").pk if document else None
+        return pipeline.organisation_field(document).pk if document else None
 
 
 class AnswerDeclineView(CovenantStepView):

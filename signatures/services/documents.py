@@ -16,18 +16,30 @@ from signatures.models import (
     store_content,
 )
 from signatures.services.uploads import check_upload
+from workflows.models import Organisation
 from workflows.services import record_event
 
 
 @dataclass(frozen=True)
-class DeclaredSigner:
-    """Who signs which field of a document, as printed in his stamp."""
+class Signer:
+    """Who signs which field of a document, as printed in his stamp.
+
+    ``organisation``, when given, is the unit he signs for (its name is the ``unit`` printed
+    unless one is given). ``seal`` names the organisation field that the layout puts over this
+    personal signature, as ND 30 places the seal over the head's signature.
+    """
 
     field: str
     signer: object
     title: str = ""
     unit: str = ""
     kind: str = FieldKind.PERSONAL
+    organisation: Organisation | None = None
+    seal: str | None = None
+
+    @property
+    def unit_name(self) -> str:
+        return self.unit or (self.organisation.name if self.organisation else "")
 
 
 def add_revision(document: Document, content: bytes, kind: str, by) -> Revision:
@@ -52,6 +64,7 @@ def create_document(
     by,
     level: str | None = None,
     certify: bool = True,
+    owner=None,
 ) -> Document:
     """Store a rendered PDF (``rendering.RenderedPdf``) and the revision adding its fields.
 
@@ -59,7 +72,7 @@ def create_document(
     cannot sign over (Word's hybrid cross-references) is stored rewritten, after the file as
     given (``preparation.signable_base``); one it cannot take at all is refused with the reason
     (ValidationError). ``signers`` declares, for every signature placeholder to sign, who signs
-    it.
+    it. ``owner`` is what the document is of, for the flow that made it.
     """
     pdf, placements = rendered.content, rendered.fields
     placed = {placement.name: placement for placement in placements}
@@ -80,6 +93,7 @@ def create_document(
         certify=certify,
         created_by=by,
         level=level or settings.SIGNING_LEVELS.get(document_type, settings.SIGNING_DEFAULT_LEVEL),
+        owner=owner,
     )
     if rewritten:
         # The file as given stays on record: the signed revisions build on its rewrite.
@@ -95,7 +109,8 @@ def create_document(
             kind=declared.kind,
             signer=declared.signer,
             signer_title=declared.title,
-            unit_name=declared.unit,
+            unit_name=declared.unit_name,
+            organisation=declared.organisation,
             page=placement.page,
             box=list(placement.box),
         )

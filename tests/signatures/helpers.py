@@ -84,14 +84,14 @@ def create_document(
 ):
     rendered = render(identities, organisation_field="Org" if clerk else None)
     declared = [
-        documents.DeclaredSigner(
+        documents.Signer(
             field=f"Sig{position:02d}", signer=user, title=identity.title, unit=identity.unit
         )
         for position, (identity, user) in enumerate(zip(identities, users, strict=True), start=1)
     ]
     if clerk:
         declared.append(
-            documents.DeclaredSigner(
+            documents.Signer(
                 field="Org",
                 signer=clerk,
                 title="Văn thư",

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext
 
-from flows.pledges.forms import SignForm
+from signatures.forms import SignForm
 from signatures.models import Credential, CredentialStatus, Provider
 from signatures.pki import DEMO_PIN
 from signatures.services import credentials, signing_requests

@@ -49,7 +49,7 @@ def two_signers(dev_pki, dev_officials):
     users = [helpers.official_user(identity) for identity in identities]
     credentials = [helpers.pkcs12_credential(dev_pki, user) for user in users]
     declared = [
-        documents.DeclaredSigner(field=f"Sig0{position}", signer=user, title=identity.title)
+        documents.Signer(field=f"Sig0{position}", signer=user, title=identity.title)
         for position, (identity, user) in enumerate(zip(identities, users, strict=True), 1)
     ]
     return users, credentials, declared
