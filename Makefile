@@ -24,7 +24,7 @@ TEST_DEB_PACKAGES := $(RUN_DEB_PACKAGES) chromium poppler-utils qpdf softhsm2 op
 help:
 	@echo "make run    install, migrate, load the demo data, serve http://$(HOST):$(PORT)"
 	@echo "make test   install what the tests need and run the whole suite"
-	@echo "make lint   ruff check and format check"
+	@echo "make lint   ruff check and format check, the import contracts (lint-imports)"
 
 .tools/uv/bin/uv:
 	python3 -m venv .tools/uv
@@ -53,6 +53,7 @@ test: install test-packages
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 # Signing and validation benchmarks, ours against a naive pyHanko baseline, and the live-page
 # benchmark (1000 sockets, needs Redis on 127.0.0.1) (a few minutes, all

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "flows.board",
     "notifications",
     "flows.demo",
+    "config",
 ]
 
 MIDDLEWARE = [
@@ -64,6 +65,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # First, so that the site's templates override viewflow's (config is also an app).
         "DIRS": [BASE_DIR / "config" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
@@ -251,7 +253,6 @@ USE_TZ = True
 # Static and uploaded files ----------------------------------------------------------------------
 
 STATIC_URL = "/static/"
-STATICFILES_DIRS = [BASE_DIR / "config" / "static"]
 STATIC_ROOT = Path(env.string("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.string("MEDIA_ROOT", str(VAR_DIR / "media")))

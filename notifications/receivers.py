@@ -1,25 +1,10 @@
-"""Live updates for changes made in the lower layers: they send a signal, we publish.
-
-``signatures`` and ``workflows`` may not import this app (they are the lower layers), so they
-announce a change with a signal and the pages concerned learn of it here. The services have
-written the audit entry already, unless said otherwise.
-"""
+"""Live updates for changes the engine announces: it may not import this app (it is the
+lower layer), so it sends a signal and the pages concerned learn of it here."""
 
 from django.dispatch import receiver
 
 from notifications.events import publish, user_group
-from signatures.signals import credential_changed
 from workflows.signals import tasks_changed
-
-
-@receiver(credential_changed, dispatch_uid="notifications.on_credential_changed")
-def show_credential_change(sender, credential, **kwargs):
-    publish(
-        "credential.changed",
-        groups=[user_group(credential.user_id)],
-        data={"credential": credential.pk, "status": credential.status},
-        audit=False,
-    )
 
 
 @receiver(tasks_changed, dispatch_uid="notifications.on_tasks_changed")

@@ -31,7 +31,6 @@ STYLESHEET = TEMPLATES_DIR / "signatures" / "nd30" / "nd30.css"
 
 #: WeasyPrint lays out in CSS pixels (96 per inch); PDF points are 72 per inch.
 PT_PER_PX = 0.75
-PT_PER_MM = 72 / 25.4
 
 #: Kinds of placeholder, as in the ``data-kind`` attribute of the templates.
 FIELD_KINDS = ("signature", "organisation", "text")

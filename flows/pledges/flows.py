@@ -9,12 +9,15 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 
-from flows.pledges import views
-from flows.pledges.models import CovenantProcess, CovenantStatus
-from flows.pledges.selectors import review_items, signing_items
+from flows.pledges import events
+from flows.pledges.models import Covenant, CovenantProcess, CovenantStatus, Decision
+from flows.pledges.selectors import current_version, review_items, signing_items
 from workflows.locks import process_row_lock
 from workflows.models import DelegationScope, Role
 from workflows.nodes import FanOut, RoleTask
+
+#: The steps' views, named by path: they call the services, which start this flow.
+VIEWS = "flows.pledges.views"
 
 #: Days the leader unit has for its own steps (adoption, answering a decline); the records
 #: clerk numbers and dispatches on the same or the next working day (ND 30/2020 Điều 18).
@@ -52,7 +55,7 @@ class CovenantFlow(flow.Flow):
         return user.is_authenticated
 
     draft = (
-        RoleTask(views.DraftView.as_view())
+        RoleTask(f"{VIEWS}.DraftView")
         .Role(
             Role.EMULATION_OFFICER,
             unit=_leader,
@@ -66,7 +69,7 @@ class CovenantFlow(flow.Flow):
 
     review_split = FanOut().Next(this.review, data_source=review_items)
     review = (
-        RoleTask(views.ReviewView.as_view())
+        RoleTask(f"{VIEWS}.ReviewView")
         .Role(
             Role.HEAD,
             action=DelegationScope.REVIEW,
@@ -83,7 +86,7 @@ class CovenantFlow(flow.Flow):
     check_review = flow.If(_status_is(CovenantStatus.REVIEWED)).Then(this.adopt).Else(this.draft)
 
     adopt = (
-        RoleTask(views.AdoptView.as_view())
+        RoleTask(f"{VIEWS}.AdoptView")
         .Role(
             Role.HEAD,
             unit=_leader,
@@ -100,7 +103,7 @@ class CovenantFlow(flow.Flow):
 
     sign_split = FanOut().Next(this.sign, data_source=signing_items)
     sign = (
-        RoleTask(views.SignView.as_view())
+        RoleTask(f"{VIEWS}.SignView")
         .Role(
             Role.HEAD,
             action=DelegationScope.SIGN,
@@ -126,7 +129,7 @@ class CovenantFlow(flow.Flow):
     )
 
     answer_decline = (
-        RoleTask(views.AnswerDeclineView.as_view())
+        RoleTask(f"{VIEWS}.AnswerDeclineView")
         .Role(
             Role.HEAD,
             unit=_leader,
@@ -141,7 +144,7 @@ class CovenantFlow(flow.Flow):
     after_answer = flow.If(_status_is(CovenantStatus.DRAFT)).Then(this.draft).Else(this.end)
 
     register = (
-        RoleTask(views.RegisterView.as_view())
+        RoleTask(f"{VIEWS}.RegisterView")
         .Role(
             Role.RECORDS_CLERK,
             unit=_leader,
@@ -165,14 +168,26 @@ class CovenantFlow(flow.Flow):
         return activation.process
 
     def conclude_review(self, activation):
-        from flows.pledges import services
-
+        """Once every member answered: back to drafting if any asked for changes."""
+        covenant = Covenant.objects.select_for_update().get(pk=activation.process.covenant_id)
+        version = current_version(covenant)
+        if version.opinions.filter(decision=Decision.REQUEST_CHANGES).exists():
+            covenant.return_for_changes()
+        else:
+            covenant.conclude_review()
+        covenant.save()
+        events.covenant_event("covenant.review_concluded", covenant)
         # The gateways that follow read the status from the process's covenant.
-        activation.process.covenant = services.conclude_review(activation.process.covenant)
+        activation.process.covenant = covenant
 
     def attach_document(self, activation, version, document):
-        from flows.pledges import services
-
-        activation.process.covenant = services.attach_document(
-            activation.process.covenant, version, document
+        """The adopted version's PDF is ready (``services.prepare_document``): signing opens."""
+        covenant = Covenant.objects.select_for_update().get(pk=activation.process.covenant_id)
+        version.document = document
+        version.save(update_fields=["document"])
+        covenant.open_signing()
+        covenant.save()
+        events.covenant_event(
+            "covenant.signing_opened", covenant, version=version.number, document=document.pk
         )
+        activation.process.covenant = covenant

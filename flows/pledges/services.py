@@ -14,7 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
+from flows.blocs.models import BlocTerm
 from flows.pledges import documents, events, notices, selectors
+from flows.pledges.flows import CovenantFlow
 from flows.pledges.models import (
     LIVE_STATUSES,
     Commitment,
@@ -52,12 +54,6 @@ DEFAULT_BASIS = "\n".join(
 )
 
 
-def _flow():
-    from flows.pledges.flows import CovenantFlow  # the flow's views import this module
-
-    return CovenantFlow
-
-
 # -- starting --------------------------------------------------------------------------------
 
 
@@ -91,15 +87,13 @@ def start_covenant(*, term, by) -> Covenant:
     covenant = Covenant.objects.create(term=term, created_by=by)
     _copy_version(_previous_version(term), covenant, number=1, by=by)
     events.covenant_event("covenant.started", covenant, actor=by, bloc=term.bloc.code)
-    process = _flow().start.run(covenant=covenant)
+    process = CovenantFlow.start.run(covenant=covenant)
     announce_tasks(process.pk, before={})
     return covenant
 
 
 def startable_terms(user, today: datetime.date):
     """Terms of this year or later led by a unit ``user`` drafts for, with no covenant yet."""
-    from flows.blocs.models import BlocTerm
-
     units = Appointment.objects.current(today).filter(
         user=user, role__in=[Role.EMULATION_OFFICER, Role.HEAD]
     )
@@ -366,19 +360,6 @@ def review_draft(*, task, by, decision: str, comment: str = "") -> ReviewOpinion
     return opinion
 
 
-def conclude_review(covenant: Covenant) -> Covenant:
-    """Once every member answered: back to drafting if any asked for changes."""
-    covenant = Covenant.objects.select_for_update().get(pk=covenant.pk)
-    version = selectors.current_version(covenant)
-    if version.opinions.filter(decision=Decision.REQUEST_CHANGES).exists():
-        covenant.return_for_changes()
-    else:
-        covenant.conclude_review()
-    covenant.save()
-    events.covenant_event("covenant.review_concluded", covenant)
-    return covenant
-
-
 # -- adoption and the document ------------------------------------------------------------------
 
 
@@ -405,26 +386,13 @@ def prepare_document(version_id: int) -> None:
     rendered = pipeline.render(draft)
     with transaction.atomic():
         document = pipeline.store(draft, rendered, owner=version)
-        flow = _flow()
-        waiting = flow.task_class.objects.get(
+        waiting = CovenantFlow.task_class.objects.get(
             process__covenantprocess__covenant_id=version.covenant_id,
-            flow_task=flow.prepare_document,
+            flow_task=CovenantFlow.prepare_document,
             status=STATUS.NEW,
         )
         with tracking_tasks(waiting.process_id):
-            flow.prepare_document.run(waiting, version=version, document=document)
-
-
-def attach_document(covenant: Covenant, version: CovenantVersion, document) -> Covenant:
-    covenant = Covenant.objects.select_for_update().get(pk=covenant.pk)
-    version.document = document
-    version.save(update_fields=["document"])
-    covenant.open_signing()
-    covenant.save()
-    events.covenant_event(
-        "covenant.signing_opened", covenant, version=version.number, document=document.pk
-    )
-    return covenant
+            CovenantFlow.prepare_document.run(waiting, version=version, document=document)
 
 
 # -- signing ----------------------------------------------------------------------------------
@@ -533,10 +501,9 @@ def membership_changed(*, term, by) -> None:
     covenant = Covenant.objects.filter(term=term, status=CovenantStatus.SIGNING).first()
     if covenant is None:
         return
-    flow = _flow()
-    task = flow.task_class.objects.filter(
+    task = CovenantFlow.task_class.objects.filter(
         process__covenantprocess__covenant=covenant,
-        flow_task=flow.sign,
+        flow_task=CovenantFlow.sign,
         status__in=OPEN_STATUSES,
     ).first()
     with transaction.atomic(), task.activation() as activation:
@@ -590,9 +557,8 @@ def register(*, task, by, credential, secret: str | None = None):
 
 def on_field_signed(version: CovenantVersion, field: SignatureField, request) -> None:
     """A signature landed on a version's document: complete the task waiting for it."""
-    flow = _flow()
-    node = flow.register if field.kind == FieldKind.ORGANISATION else flow.sign
-    tasks = flow.task_class.objects.filter(
+    node = CovenantFlow.register if field.kind == FieldKind.ORGANISATION else CovenantFlow.sign
+    tasks = CovenantFlow.task_class.objects.filter(
         process__covenantprocess__covenant_id=version.covenant_id,
         flow_task=node,
         status__in=OPEN_STATUSES,
