@@ -7,5 +7,5 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
-        # The receivers publish the changes the lower layers announce with signals.
-        from notifications import receivers  # noqa: F401
+        # The receivers publish the changes the engine announces with signals.
+        from notifications import checks, receivers  # noqa: F401

@@ -9,6 +9,6 @@ class SignaturesConfig(AppConfig):
     verbose_name = _("Digital signatures")
 
     def ready(self):
-        from signatures import pipeline, tokenizer  # noqa: F401 (pipeline: its receivers)
+        from signatures import checks, pipeline, tokenizer  # noqa: F401 (pipeline: receivers)
 
         tokenizer.install()

@@ -10,5 +10,7 @@ class WorkflowsConfig(AppConfig):
     verbose_name = _("Organisations and roles")
 
     def ready(self):
+        from workflows import checks  # noqa: F401
+
         # Every app's tasks register their background jobs (workflows.background) by name.
         autodiscover_modules("tasks")

@@ -41,6 +41,12 @@ class Actor:
     def signing_prefix(self) -> str:
         return self.delegation.prefix if self.delegation else ""
 
+    @property
+    def on_behalf_of(self):
+        """For whom a substitute acts (what records and the audit log keep beside him), or
+        None when the holder acts himself."""
+        return self.principal if self.is_substitute else None
+
 
 def _active_delegations(on: datetime.date, action: str):
     # A revoked delegation still answers for the days before its revocation, so that questions

@@ -44,3 +44,9 @@ def memberships_of_units(organisation_ids) -> list[BlocMembership]:
         .select_related("organisation", "term__bloc", "term__leader", "term__deputy")
         .order_by("-year", "term__bloc__name")
     )
+
+
+def member_units(term) -> list:
+    """The member units of a term, in the bloc's order (as documents list their signers)."""
+    memberships = BlocMembership.objects.filter(term=term).select_related("organisation")
+    return [membership.organisation for membership in memberships.order_by("position", "pk")]

@@ -5,8 +5,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from flows.blocs.selectors import member_units
 from flows.pledges.models import DOCUMENT_SYMBOL, CovenantVersion
-from flows.pledges.selectors import ORGANISATION_FIELD, member_units, signature_field_name
+from flows.pledges.selectors import ORGANISATION_FIELD, signature_field_name
 from signatures import pipeline
 from signatures.models import FieldKind
 from workflows.models import Role

@@ -6,7 +6,8 @@ from django.db.models import Prefetch
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from flows.blocs.models import BlocMembership, SigningOrder
+from flows.blocs.models import SigningOrder
+from flows.blocs.selectors import member_units
 from flows.pledges.models import (
     Covenant,
     CovenantVersion,
@@ -27,11 +28,6 @@ def signature_field_name(organisation_id: int) -> str:
 
 def current_version(covenant: Covenant) -> CovenantVersion:
     return covenant.versions.order_by("-number").first()
-
-
-def member_units(term) -> list:
-    memberships = BlocMembership.objects.filter(term=term).select_related("organisation")
-    return [membership.organisation for membership in memberships.order_by("position", "pk")]
 
 
 # -- data sources of the flow's fan-outs ----------------------------------------------------------

@@ -168,7 +168,7 @@ def _audit(action, actor, covenant, **data):
         action,
         covenant,
         actor=actor.person,
-        on_behalf_of=actor.principal if actor.is_substitute else None,
+        on_behalf_of=actor.on_behalf_of,
         prefix=actor.signing_prefix,
         **data,
     )
@@ -273,7 +273,7 @@ def attach(*, task, by, name: str, file):
             name=name,
             upload=file,
             by=by,
-            on_behalf_of=actor.principal if actor.is_substitute else None,
+            on_behalf_of=actor.on_behalf_of,
         )
         events.covenant_event(
             "covenant.attached",
@@ -344,7 +344,7 @@ def review_draft(*, task, by, decision: str, comment: str = "") -> ReviewOpinion
             version=version,
             organisation_id=activation.task.data["unit"],
             person=actor.person,
-            on_behalf_of=actor.principal if actor.is_substitute else None,
+            on_behalf_of=actor.on_behalf_of,
             decision=decision,
             comment=comment.strip(),
         )
@@ -451,7 +451,7 @@ def decline(*, task, by, reason: str) -> SigningDecline:
             version=selectors.current_version(covenant),
             organisation_id=activation.task.data["unit"],
             person=actor.person,
-            on_behalf_of=actor.principal if actor.is_substitute else None,
+            on_behalf_of=actor.on_behalf_of,
             reason=reason.strip(),
         )
         _stop_signing(covenant, declined, by)

@@ -1,6 +1,7 @@
 """Settings from the environment: embedded defaults, production checks, real channel layer."""
 
 import os
+import socket
 import subprocess
 import sys
 import uuid
@@ -35,16 +36,36 @@ def manage(*args, env=None):
     )
 
 
+def deployment_env(tmp_path, tsa_port: int) -> dict:
+    """Production settings of a site that can sign: its trust root, a reachable timestamp
+    authority (a socket listening here), Redis for the live pages, its public address."""
+    root = tmp_path / "root-ca.pem"
+    root.write_text("-----BEGIN CERTIFICATE-----\n")
+    return {
+        **PRODUCTION_ENV,
+        "VAR_DIR": str(tmp_path),
+        "SIGNING_TRUST_ROOTS": str(root),
+        "SIGNING_TSA_URL": f"http://127.0.0.1:{tsa_port}/tsa",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "SITE_URL": "https://thiduakhenthuong.example.gov.vn",
+    }
+
+
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
-    result = manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        env={**PRODUCTION_ENV, "VAR_DIR": str(tmp_path)},
-    )
+    with socket.create_server(("127.0.0.1", 0)) as tsa:
+        env = deployment_env(tmp_path, tsa.getsockname()[1])
+        result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_refuses_a_site_that_cannot_sign(tmp_path):
+    with socket.create_server(("127.0.0.1", 0)) as tsa:
+        env = deployment_env(tmp_path, tsa.getsockname()[1])
+    env.update(SIGNING_TRUST_ROOTS="", SIGNING_TSA_URL="")
+    result = manage("check", "--deploy", env=env)
+    assert result.returncode != 0
+    assert "signatures.E002" in result.stderr and "signatures.E004" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):

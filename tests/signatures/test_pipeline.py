@@ -2,6 +2,8 @@
 here, in the test, needs no code in signatures/ to be rendered, signed, numbered and sealed,
 and its flow hears of every signature with its owner."""
 
+from dataclasses import dataclass
+
 import pytest
 from django.db import connection, transaction
 
@@ -36,6 +38,23 @@ def heard():
     pipeline.on_document(SHEET, signed=signed, progressed=progressed)
     yield calls
     del pipeline.HANDLERS[SHEET]
+
+
+@dataclass
+class Sheet:
+    document: object
+    owner: object
+    heads: list
+    clerk: object
+    credentials: dict
+    units: list
+
+    def sign_all(self):
+        fields = pipeline.unsigned_fields(self.document)
+        for field, head in zip(fields, self.heads, strict=True):
+            credential = self.credentials[head.pk]
+            pipeline.sign(field=field, person=head, credential=credential, secret=DEMO_PIN)
+            run_pending_tasks()
 
 
 @pytest.fixture
@@ -80,32 +99,36 @@ def sheet(dev_pki, make_unit):
     with transaction.atomic():
         document = pipeline.store(draft, pipeline.render(draft), owner=owner)
     credentials = {user.pk: pkcs12_credential(dev_pki, user) for user in [*heads, clerk]}
-    return document, owner, heads, clerk, credentials, (first, second)
+    return Sheet(document, owner, heads, clerk, credentials, [first, second])
 
 
-def test_a_new_document_type_is_signed_numbered_and_sealed(sheet, heard):
-    document, owner, heads, clerk, credentials, (first, second) = sheet
-    assert document.owner == owner
-    fields = pipeline.unsigned_fields(document)
-    assert [(f.name, f.organisation) for f in fields] == [("head-1", first), ("head-2", second)]
-    assert pipeline.unsigned_fields(document, ordered=True) == fields[:1]
-
-    for field, head in zip(fields, heads, strict=True):
-        pipeline.sign(field=field, person=head, credential=credentials[head.pk], secret=DEMO_PIN)
-        run_pending_tasks()
-    assert pipeline.all_personal_signed(document)
-    assert pipeline.personal_progress([document.pk]) == {document.pk: pipeline.Progress(2, 2)}
-
+def number(sheet, secret):
+    """The first unit's records clerk numbers and seals the sheet (the task run at once)."""
     request = pipeline.register(
-        document=document,
-        person=clerk,
-        credential=credentials[clerk.pk],
-        secret=DEMO_PIN,
-        organisation=first,
+        document=sheet.document,
+        person=sheet.clerk,
+        credential=sheet.credentials[sheet.clerk.pk],
+        secret=secret,
+        organisation=sheet.units[0],
         symbol="BĐ-CTĐ",
         summary="Bảng điểm thi đua năm 2026",
     )
     run_pending_tasks()
+    return request
+
+
+def test_a_new_document_type_is_signed_numbered_and_sealed(sheet, heard):
+    document, owner = sheet.document, sheet.owner
+    assert document.owner == owner
+    fields = pipeline.unsigned_fields(document)
+    assert [field.name for field in fields] == ["head-1", "head-2"]
+    assert [field.organisation for field in fields] == sheet.units
+    assert pipeline.unsigned_fields(document, ordered=True) == fields[:1]
+
+    sheet.sign_all()
+    assert pipeline.all_personal_signed(document)
+    assert pipeline.personal_progress([document.pk]) == {document.pk: pipeline.Progress(2, 2)}
+    request = number(sheet, DEMO_PIN)
 
     document.refresh_from_db()
     assert document.issued_number.label == "01/BĐ-CTĐ"
@@ -121,33 +144,17 @@ def test_a_new_document_type_is_signed_numbered_and_sealed(sheet, heard):
 
 
 def test_a_failed_signature_is_heard_and_a_second_numbering_keeps_the_number(sheet, heard):
-    document, owner, heads, clerk, credentials, (first, _second) = sheet
-    for field, head in zip(pipeline.unsigned_fields(document), heads, strict=True):
-        pipeline.sign(field=field, person=head, credential=credentials[head.pk], secret=DEMO_PIN)
-    run_pending_tasks()
-
-    def number(secret):
-        request = pipeline.register(
-            document=document,
-            person=clerk,
-            credential=credentials[clerk.pk],
-            secret=secret,
-            organisation=first,
-            symbol="BĐ-CTĐ",
-            summary="Bảng điểm",
-        )
-        run_pending_tasks()
-        return request
-
-    wrong = number("000000")
+    sheet.sign_all()
+    wrong = number(sheet, "000000")
     wrong.refresh_from_db()
     assert wrong.status == RequestStatus.FAILED
-    assert heard[-1][:3] == ("progressed", owner, RequestStatus.FAILED)
-    first_number = type(document).objects.get(pk=document.pk).issued_number
-    right = number(DEMO_PIN)
+    assert heard[-1][:3] == ("progressed", sheet.owner, RequestStatus.FAILED)
+    documents = type(sheet.document).objects
+    first_number = documents.get(pk=sheet.document.pk).issued_number
+    right = number(sheet, DEMO_PIN)
     right.refresh_from_db()
     assert right.status == RequestStatus.SIGNED
-    assert type(document).objects.get(pk=document.pk).issued_number == first_number
+    assert documents.get(pk=sheet.document.pk).issued_number == first_number
 
 
 def test_documents_of_other_types_are_not_heard(sheet, heard, dev_pki):
