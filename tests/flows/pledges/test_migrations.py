@@ -10,6 +10,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("pledges", "0001_initial"), ("workflows", "0005_attachments")]
 AFTER = [("pledges", "0002_attachments_in_workflows")]
+SIGNATURES_BEFORE = ("signatures", "0004_document_owner_and_number")
 
 
 def _state(targets):
@@ -44,3 +45,42 @@ def test_attachments_of_versions_become_workflow_attachments(settings, tmp_path,
     assert moved.uploaded_by_id == bloc.officer.pk
     with default_storage.open(f"attachments/{moved.sha256[:2]}/{moved.sha256}", "rb") as stored:
         assert stored.read() == b"%PDF rules"
+
+
+def test_covenant_documents_join_the_pipeline_with_their_number(covenant_bloc):
+    bloc = covenant_bloc(2)
+    head, leader = bloc.heads[0], bloc.units[0]
+    apps = _state([("pledges", "0002_attachments_in_workflows"), SIGNATURES_BEFORE])
+    issued = apps.get_model("workflows", "IssuedNumber").objects.create(
+        organisation_id=leader.pk,
+        year=2026,
+        number=3,
+        symbol="GƯ-DV1",
+        issued_on="2026-02-03",
+        summary="Giao ước",
+    )
+    covenant = apps.get_model("pledges", "Covenant").objects.create(
+        term_id=bloc.term.pk, status="in_force", issued_number=issued
+    )
+    document = apps.get_model("signatures", "Document").objects.create(
+        title="Giao ước", document_type="covenant", level="B-LTA"
+    )
+    fields = apps.get_model("signatures", "SignatureField").objects
+    for position, name in enumerate([f"unit-{bloc.units[1].pk}", "organisation"], start=1):
+        fields.create(
+            document=document, name=name, position=position, signer_id=head.pk, page=0, box=[]
+        )
+    versions = apps.get_model("pledges", "CovenantVersion").objects
+    versions.create(covenant=covenant, number=1, title="Cũ")
+    version = versions.create(covenant=covenant, number=2, title="Giao ước", document=document)
+
+    apps = _state([("pledges", "0003_numbers_on_documents")])
+
+    document = apps.get_model("signatures", "Document").objects.get(pk=document.pk)
+    assert (document.owner_type.model, document.owner_id) == ("covenantversion", version.pk)
+    assert document.issued_number_id == issued.pk
+    organisations = dict(document.fields.values_list("name", "organisation"))
+    assert organisations == {
+        f"unit-{bloc.units[1].pk}": bloc.units[1].pk,
+        "organisation": leader.pk,
+    }
