@@ -96,6 +96,9 @@ def test_the_whole_covenant_through_http(client, covenant_bloc, size):
             {"credential": bloc.credential(head).pk, "pin": DEMO_PIN, "sign": "1"},
         )
         assert response.status_code == 302
+        # Until the worker has signed, the step says the signature is being made.
+        waiting = client.get(response.url).content.decode()
+        assert "Đang chờ ký: chữ ký của đồng chí đang được thực hiện." in waiting
         run_pending_tasks()
 
     client.force_login(bloc.clerk)
