@@ -68,7 +68,7 @@ format: install
 
 # Regenerate the Vietnamese/English catalogues and compile them (needs gettext).
 messages: install
-	$(MANAGE) makemessages --locale vi --locale en --ignore ".venv/*" --ignore ".tools/*" --ignore "tests/*" --no-obsolete
+	$(MANAGE) makemessages --locale vi --ignore ".venv/*" --ignore ".tools/*" --ignore "tests/*" --no-obsolete
 	$(MANAGE) compilemessages --ignore ".venv/*" --ignore ".tools/*"
 
 run-packages:

@@ -10,7 +10,6 @@ from django.views.generic import RedirectView
 from django.views.i18n import set_language
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site, route
-from viewflow.workflow.flow import FlowViewset, WorkflowAppViewset
 
 from flows.blocs.views import BlocViewset, MyOrganisationViewset
 from flows.board.views import BoardViewset
@@ -18,10 +17,16 @@ from flows.pledges.flows import CovenantFlow
 from flows.pledges.views import CovenantViewset
 from notifications.views import NotificationViewset
 from signatures.views import CredentialViewset, ValidationViewset
-from workflows.views import ArchiveListView, InboxListView, QueueListView
+from workflows.views import (
+    ArchiveListView,
+    FlowViewset,
+    InboxListView,
+    QueueListView,
+    WorkflowApp,
+)
 
 
-class InboxApp(WorkflowAppViewset):
+class InboxApp(WorkflowApp):
     title = _("Tasks")
     icon = "inbox"
     inbox_view_class = InboxListView

@@ -11,8 +11,8 @@ from django.utils import translation
 
 from workflows import services
 
-# The development PKI and its services, and blocs ready for a covenant, shared by the tests.
-pytest_plugins = ["tests.fixtures.pki", "tests.fixtures.covenants"]
+# The development PKI and its services, blocs ready for a covenant, the demo with its PKI.
+pytest_plugins = ["tests.fixtures.pki", "tests.fixtures.covenants", "tests.fixtures.demo"]
 
 _sequence = itertools.count(1)
 

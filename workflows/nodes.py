@@ -162,3 +162,8 @@ class RoleTask(flow.View):
     def can_assign(self, user, task):
         # A task nobody held the role for when it was created: the new holder takes it.
         return task.owner_id is None and self.can_execute(user, task)
+
+    def can_unassign(self, user, task):
+        # The task is the role's: handed back to a queue, nobody would take it (a holder who
+        # cannot act delegates instead, workflows.Delegation).
+        return False

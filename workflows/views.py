@@ -1,4 +1,5 @@
-"""Pages of the engine: the inbox, queue and archive, the step of a task, an attachment.
+"""Pages of the engine: the inbox, queue and archive, a process's history, the step of a task,
+an attachment; the apps that put a flow's pages on the site.
 
 The inbox, queue and archive are viewflow's lists with every column header translatable.
 
@@ -8,15 +9,17 @@ same queries whatever its length.
 """
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.http import FileResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.urls import path
 from django.utils.functional import cached_property
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
+from django.views.generic import RedirectView, TemplateView
 from viewflow.workflow.flow import views
+from viewflow.workflow.flow import viewset as viewflow_apps
 from viewflow.workflow.models import Process
 
 from workflows.deadlines import due_on
@@ -174,3 +177,98 @@ class StepView(TemplateView):
         """Back to the subject's page, with ``message``."""
         messages.success(self.request, message)
         return HttpResponseRedirect(self.subject_url())
+
+
+# -- a flow's pages on the site -------------------------------------------------------------------
+
+
+MANAGERS_ONLY = _("The overview of every process of a flow is for the flow's managers.")
+
+
+class ProcessDetailView(views.DetailProcessView):
+    """A process's history: its steps, who held each, when; for whom may see the process
+    (``workflows.access``). Cancelling is offered to the flow's managers only."""
+
+    template_name = "workflows/process_detail.html"
+
+    def get_context_data(self, **kwargs):
+        process = self.object
+        flow = self.flow_class.instance
+        tasks = process.task_set.select_related("owner").order_by("created", "pk")
+        return super().get_context_data(
+            task_list=tasks,
+            may_cancel=process.status == "NEW" and flow.has_manage_permission(self.request.user),
+            **kwargs,
+        )
+
+
+class ProcessListView(views.DashboardProcessListView):
+    """Every process of the flow (the managers' overview), newest first."""
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("-created", "-pk")
+
+
+class ManagersChartView(views.FlowChartView):
+    """The flow's chart, and a process's state on it: part of the managers' overview."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.flow_class.instance.has_manage_permission(request.user):
+            raise PermissionDenied(MANAGERS_ONLY)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class FlowViewset(viewflow_apps.FlowViewset):
+    """A flow on the site: its overview (dashboard, every process and task, charts) for its
+    managers; a process's history for whom may see the process; the tasks' own pages."""
+
+    process_detail_view_class = ProcessDetailView
+    process_list_view_class = ProcessListView
+    chart_view_class = ManagersChartView
+
+    def has_view_permission(self, user, obj=None):
+        return self._flow_class.instance.has_manage_permission(user)
+
+
+class FlowsIndexView(RedirectView):
+    """The overview of the first flow the user manages."""
+
+    viewset = None
+
+    def get_redirect_url(self, *args, **kwargs):
+        for flow_class in self.viewset.parent.flow_classes:
+            if flow_class.instance.has_manage_permission(self.request.user):
+                return flow_class.instance.reverse("index")
+        raise PermissionDenied(MANAGERS_ONLY)
+
+
+class FlowsApp(viewflow_apps.NestedFlowsApp):
+    """Every flow's pages: the task pages for every official (each page asks the flow), the
+    overviews for the flows' managers (``FlowViewset``, ``FlowsIndexView``)."""
+
+    @property
+    def index_path(self):
+        return path("", FlowsIndexView.as_view(viewset=self), name="index")
+
+
+class WorkflowApp(viewflow_apps.WorkflowAppViewset):
+    """The inbox, queue and archive of every flow, and the flows' pages; its menu links the
+    flows' overviews for their managers only."""
+
+    menu_template_name = "workflows/workflow_menu.html"
+
+    def __init__(self, flow_viewsets, **kwargs):
+        # viewflow's __init__ does these two things with its own NestedFlowsApp, whose index
+        # fails (ValueError, a server error) for a user who manages no flow.
+        self.flow_classes = [viewset._flow_class for viewset in flow_viewsets]
+        kwargs["viewsets"] = [*kwargs.get("viewsets", []), FlowsApp(viewsets=flow_viewsets)]
+        super(viewflow_apps.WorkflowAppViewset, self).__init__(**kwargs)
+
+    def manages_a_flow(self, user) -> bool:
+        return any(flow.instance.has_manage_permission(user) for flow in self.flow_classes)
+
+    def get_context_data(self, request):
+        return {
+            **super().get_context_data(request),
+            "manages_a_flow": self.manages_a_flow(request.user),
+        }

@@ -126,6 +126,8 @@ class BlocTerm(models.Model):
         ordering = ["bloc__name", "-year"]
         verbose_name = _("bloc term")
         verbose_name_plural = _("bloc terms")
+        # flows.blocs.access: auditors see every bloc's work (covenants, documents, processes).
+        permissions = [("view_all_terms", _("Can see the work of every bloc (auditors)"))]
         constraints = [
             models.UniqueConstraint(fields=["bloc", "year"], name="one_term_per_bloc_year"),
             models.CheckConstraint(

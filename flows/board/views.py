@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from viewflow.urls import AppMenuMixin, Viewset
 
+from flows.blocs.access import may_oversee
 from flows.board import selectors
 from flows.board.stages import STAGES
 from workflows.models import Organisation
@@ -20,7 +21,7 @@ class BoardIndexView(TemplateView):
         jurisdictions = [
             jurisdiction
             for jurisdiction in Organisation.objects.filter(kind__is_jurisdiction=True)
-            if selectors.may_watch(user, jurisdiction.pk)
+            if may_oversee(user, jurisdiction.pk)
         ]
         boards = [(j, selectors.years(j)) for j in jurisdictions]
         return super().get_context_data(boards=boards, **kwargs)
@@ -33,7 +34,7 @@ class BoardView(TemplateView):
         jurisdiction = get_object_or_404(
             Organisation, pk=self.kwargs["jurisdiction"], kind__is_jurisdiction=True
         )
-        if not selectors.may_watch(self.request.user, jurisdiction.pk):
+        if not may_oversee(self.request.user, jurisdiction.pk):
             raise PermissionDenied(
                 _("The board is for the council and the home-affairs office of %(place)s.")
                 % {"place": jurisdiction}

@@ -11,7 +11,13 @@ from viewflow.workflow import flow
 
 from flows.pledges import events
 from flows.pledges.models import Covenant, CovenantProcess, CovenantStatus, Decision
-from flows.pledges.selectors import current_version, review_items, signing_items
+from flows.pledges.selectors import (
+    current_version,
+    may_see_covenant,
+    review_items,
+    signing_items,
+)
+from workflows.access import ProcessVisibility
 from workflows.locks import process_row_lock
 from workflows.models import DelegationScope, Role
 from workflows.nodes import FanOut, RoleTask
@@ -38,7 +44,7 @@ def _status_is(*statuses):
     return lambda activation: activation.process.covenant.status in statuses
 
 
-class CovenantFlow(flow.Flow):
+class CovenantFlow(ProcessVisibility, flow.Flow):
     process_class = CovenantProcess
     # Not viewflow's select_for_update_lock: see workflows/locks.py.
     lock_impl = staticmethod(process_row_lock)
@@ -47,12 +53,14 @@ class CovenantFlow(flow.Flow):
         "Drafting, member review, adoption and signing of a bloc's yearly emulation covenant."
     )
 
-    start = flow.StartHandle(this.start_process).Next(this.draft)
+    start = (
+        flow.StartHandle(this.start_process)
+        .Annotation(title=_("Open the covenant"))
+        .Next(this.draft)
+    )
 
-    def has_view_permission(self, user, obj=None):
-        # Every official has the flow in his inbox (viewflow hides a flow's tasks from whoever
-        # lacks view_<process>); the tasks in it are only ever his own.
-        return user.is_authenticated
+    def may_see_process(self, user, process) -> bool:
+        return may_see_covenant(user, process.covenant_id)
 
     draft = (
         RoleTask(f"{VIEWS}.DraftView")
@@ -65,9 +73,18 @@ class CovenantFlow(flow.Flow):
         .Permission("pledges.manage_covenantprocess")
         .Next(this.after_draft)
     )
-    after_draft = flow.If(_status_is(CovenantStatus.REVIEW)).Then(this.review_split).Else(this.end)
+    after_draft = (
+        flow.If(_status_is(CovenantStatus.REVIEW))
+        .Annotation(title=_("Was the draft sent for review?"))
+        .Then(this.review_split)
+        .Else(this.end)
+    )
 
-    review_split = FanOut().Next(this.review, data_source=review_items)
+    review_split = (
+        FanOut()
+        .Annotation(title=_("Ask every member unit for its opinion"))
+        .Next(this.review, data_source=review_items)
+    )
     review = (
         RoleTask(f"{VIEWS}.ReviewView")
         .Role(
@@ -81,9 +98,18 @@ class CovenantFlow(flow.Flow):
         .Permission("pledges.manage_covenantprocess")
         .Next(this.review_join)
     )
-    review_join = flow.Join().Next(this.settle_review)
-    settle_review = flow.Function(this.conclude_review).Next(this.check_review)
-    check_review = flow.If(_status_is(CovenantStatus.REVIEWED)).Then(this.adopt).Else(this.draft)
+    review_join = flow.Join().Annotation(title=_("Gather the opinions")).Next(this.settle_review)
+    settle_review = (
+        flow.Function(this.conclude_review)
+        .Annotation(title=_("Conclude the review"))
+        .Next(this.check_review)
+    )
+    check_review = (
+        flow.If(_status_is(CovenantStatus.REVIEWED))
+        .Annotation(title=_("Did every unit agree?"))
+        .Then(this.adopt)
+        .Else(this.draft)
+    )
 
     adopt = (
         RoleTask(f"{VIEWS}.AdoptView")
@@ -99,9 +125,17 @@ class CovenantFlow(flow.Flow):
         .Next(this.prepare_document)
     )
     # Waits for the background rendering of the PDF (tasks.prepare_document).
-    prepare_document = flow.Handle(this.attach_document).Next(this.sign_split)
+    prepare_document = (
+        flow.Handle(this.attach_document)
+        .Annotation(title=_("Prepare the PDF for signing"))
+        .Next(this.sign_split)
+    )
 
-    sign_split = FanOut().Next(this.sign, data_source=signing_items)
+    sign_split = (
+        FanOut()
+        .Annotation(title=_("Ask the heads for their signatures"))
+        .Next(this.sign, data_source=signing_items)
+    )
     sign = (
         RoleTask(f"{VIEWS}.SignView")
         .Role(
@@ -116,13 +150,18 @@ class CovenantFlow(flow.Flow):
         .Next(this.sign_join)
     )
     # A decline stops the round at once: the other signature tasks are cancelled.
-    sign_join = flow.Join(
-        continue_on_condition=lambda activation, active: (
-            activation.process.covenant.status == CovenantStatus.DECLINED
+    sign_join = (
+        flow.Join(
+            continue_on_condition=lambda activation, active: (
+                activation.process.covenant.status == CovenantStatus.DECLINED
+            )
         )
-    ).Next(this.after_signing)
+        .Annotation(title=_("Gather the signatures"))
+        .Next(this.after_signing)
+    )
     after_signing = (
         flow.Switch()
+        .Annotation(title=_("Signed, declined, or the next head?"))
         .Case(this.answer_decline, _status_is(CovenantStatus.DECLINED))
         .Case(this.register, _status_is(CovenantStatus.SIGNED))
         .Default(this.sign_split)  # ordered signing: the next head
@@ -141,7 +180,12 @@ class CovenantFlow(flow.Flow):
         .Permission("pledges.manage_covenantprocess")
         .Next(this.after_answer)
     )
-    after_answer = flow.If(_status_is(CovenantStatus.DRAFT)).Then(this.draft).Else(this.end)
+    after_answer = (
+        flow.If(_status_is(CovenantStatus.DRAFT))
+        .Annotation(title=_("Reopened or withdrawn?"))
+        .Then(this.draft)
+        .Else(this.end)
+    )
 
     register = (
         RoleTask(f"{VIEWS}.RegisterView")
@@ -161,7 +205,7 @@ class CovenantFlow(flow.Flow):
         .Next(this.end)
     )
 
-    end = flow.End()
+    end = flow.End().Annotation(title=_("Covenant closed"))
 
     def start_process(self, activation, covenant):
         activation.process.covenant = covenant

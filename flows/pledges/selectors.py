@@ -6,6 +6,7 @@ from django.db.models import Prefetch
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from flows.blocs.access import visible_terms
 from flows.blocs.models import SigningOrder
 from flows.blocs.selectors import member_units
 from flows.pledges.models import (
@@ -54,24 +55,36 @@ def signing_items(activation) -> list[dict]:
 # -- pages ------------------------------------------------------------------------------------
 
 
+def visible_covenants(user):
+    """The covenants ``user`` may see: those of the bloc terms the policy shows him."""
+    return Covenant.objects.filter(term__in=visible_terms(user))
+
+
+def may_see_covenant(user, covenant_id: int) -> bool:
+    return visible_covenants(user).filter(pk=covenant_id).exists()
+
+
 def _versions_with_numbers():
     return Prefetch(
         "versions", queryset=CovenantVersion.objects.select_related("document__issued_number")
     )
 
 
-def covenants_for_list():
+def covenants_for_list(user):
     return (
-        Covenant.objects.select_related("term__bloc", "term__leader")
+        visible_covenants(user)
+        .select_related("term__bloc", "term__leader")
         .prefetch_related(_versions_with_numbers())
         .order_by("-term__year", "term__bloc__name")
     )
 
 
-def covenant_detail(pk: int) -> Covenant:
-    """A covenant with its versions, opinions, declines and signature fields, in few queries."""
+def covenant_detail(user, pk: int) -> Covenant:
+    """A covenant ``user`` may see, with its versions, opinions, declines and signature fields,
+    in few queries (``Covenant.DoesNotExist`` if there is none he may see)."""
     return (
-        Covenant.objects.select_related("term__bloc__jurisdiction", "term__leader", "created_by")
+        visible_covenants(user)
+        .select_related("term__bloc__jurisdiction", "term__leader", "created_by")
         .prefetch_related(
             Prefetch(
                 "versions",
@@ -143,5 +156,5 @@ def version_diff(older: CovenantVersion, newer: CovenantVersion) -> list[tuple[s
 
 @watchable("covenant")
 def may_watch(user, covenant_id: int) -> bool:
-    """A covenant's page updates live for every signed-in official, who may all read it."""
-    return user.is_authenticated
+    """A covenant's page updates live for whoever may see the covenant."""
+    return may_see_covenant(user, covenant_id)

@@ -35,6 +35,17 @@ def covenant_url(covenant) -> str:
     return reverse("thidua:covenants:detail", args=[covenant.pk])
 
 
+NOT_VISIBLE = gettext_lazy("No such covenant, or not one you may see.")
+
+
+def visible_covenant_or_404(user, pk: int) -> Covenant:
+    """The covenant, if ``user`` may see it; else 404, as if it did not exist (the policy)."""
+    try:
+        return selectors.visible_covenants(user).select_related("term").get(pk=pk)
+    except Covenant.DoesNotExist as error:
+        raise Http404(NOT_VISIBLE) from error
+
+
 class CovenantStepView(StepView):
     """A step of the covenant flow: its task is about the process's covenant."""
 
@@ -230,7 +241,7 @@ class CovenantListView(TemplateView):
     def get_context_data(self, **kwargs):
         terms = self.startable_terms()
         return super().get_context_data(
-            covenants=selectors.covenants_for_list(),
+            covenants=selectors.covenants_for_list(self.request.user),
             start_form=forms.StartForm(terms=terms) if terms.exists() else None,
             **kwargs,
         )
@@ -253,9 +264,9 @@ class CovenantDetailView(TemplateView):
 
     def get_context_data(self, **kwargs):
         try:
-            covenant = selectors.covenant_detail(self.kwargs["pk"])
+            covenant = selectors.covenant_detail(self.request.user, self.kwargs["pk"])
         except Covenant.DoesNotExist as error:
-            raise Http404(_("No such covenant.")) from error
+            raise Http404(NOT_VISIBLE) from error
         versions = list(covenant.versions.all())
         for newer, older in itertools.pairwise(versions):
             newer.diff = selectors.version_diff(older, newer)
@@ -280,7 +291,7 @@ class RevisionDownloadView(View):
     """A stored revision of a covenant's PDF, as it was at that step."""
 
     def get(self, request, pk, revision):
-        covenant = get_object_or_404(Covenant, pk=pk)
+        covenant = visible_covenant_or_404(request.user, pk)
         stored = get_object_or_404(
             Revision, document__covenant_version__covenant=covenant, pk=revision
         )
@@ -295,7 +306,8 @@ class AttachmentDownloadView(View):
     """A file attached to one of the covenant's versions."""
 
     def get(self, request, pk, attachment):
-        versions = CovenantVersion.objects.filter(covenant_id=pk).values("pk")
+        covenant = visible_covenant_or_404(request.user, pk)
+        versions = CovenantVersion.objects.filter(covenant=covenant).values("pk")
         return attachment_download(
             get_object_or_404(
                 attachments_of(CovenantVersion).filter(owner_id__in=versions), pk=attachment
@@ -304,7 +316,8 @@ class AttachmentDownloadView(View):
 
 
 class CovenantViewset(AppMenuMixin, Viewset):
-    """Covenants: every signed-in official may read them; steps go through the tasks."""
+    """Covenants: each official sees those of his blocs (flows.blocs.access); steps go
+    through the tasks."""
 
     app_name = "covenants"
     title = gettext_lazy("Emulation covenants")

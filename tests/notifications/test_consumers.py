@@ -17,6 +17,7 @@ from django.test import AsyncClient
 
 from config.asgi import application
 from notifications import consumers, events
+from notifications.access import WATCHABLE, watchable
 from workflows import services as workflow_services
 from workflows.models import Role
 
@@ -117,12 +118,20 @@ async def test_nothing_is_published_after_a_rollback(layer):
     await communicator.disconnect()
 
 
-async def test_the_covenant_socket_receives_its_covenant(layer):
+@pytest.fixture
+def open_page_kind():
+    """A kind of live page every signed-in official may watch (the flows declare real ones)."""
+    watchable("example")(lambda user, key: user.is_authenticated)
+    yield
+    WATCHABLE.pop("example")
+
+
+async def test_a_page_socket_receives_its_pages_events(layer, open_page_kind):
     user = await make_official("an")
-    communicator = await connected("/ws/covenant/7/", user, layer)
-    await publish("covenant.signed", [events.live_group("covenant", 7)])
+    communicator = await connected("/ws/example/7/", user, layer)
+    await publish("covenant.signed", [events.live_group("example", 7)])
     assert (await communicator.receive_json_from(timeout=5))["event"] == "covenant.signed"
-    await publish("covenant.signed", [events.live_group("covenant", 8)])
+    await publish("covenant.signed", [events.live_group("example", 8)])
     assert await communicator.receive_nothing(timeout=0.3)
     await communicator.disconnect()
 

@@ -5,25 +5,9 @@ import subprocess
 import pytest
 from django.core.management import CommandError, call_command
 
-from flows.demo.services import load_demo
 from flows.pledges.models import Covenant, CovenantStatus
-from tests.fixtures.servers import free_port
 
 BLV = "khoi-dvsn-bach-long-vi"
-
-
-@pytest.fixture
-def demo_pki(tmp_path, settings):
-    """The demo data with the development PKI of pki_init, its responders on a free port."""
-    load_demo()
-    directory, url = tmp_path / "pki", f"http://127.0.0.1:{free_port()}/pki"
-    settings.SIGNING_DEV_PKI = True
-    settings.SIGNING_DEV_PKI_DIR = directory
-    settings.SIGNING_DEV_PKI_URL = url
-    settings.SIGNING_TRUST_ROOTS = [str(directory / "root.cert.pem")]
-    settings.SIGNING_TSA_URL = f"{url}/thidua-dev/tsa/tsa"
-    call_command("pki_init", directory=directory, url_prefix=url, verbosity=0)
-    return directory
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,0 +1,303 @@
+"""Every URL of the site, as every demo role and as an anonymous visitor, against the policy.
+
+The walk reads the URL conf itself, so a new URL is walked as soon as it exists; each URL name
+must match one of the rules below (a URL no rule knows fails the test). Ids come from the
+demo: the Bạch Long Vĩ bloc's 2024 covenant, half-way through signing (two heads signed), with
+an attachment, a validation job and a credential. Who may see it is flows.blocs.access: its
+member units, the supervising vice-chairman, Hải Phòng's council and home-affairs office, the
+administrator; nobody else sees a title, a name or a document of it.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from viewflow.workflow.models import Task
+
+from flows.blocs.models import Bloc
+from flows.pledges.models import Covenant
+from signatures.models import Credential, ValidationJob
+from workflows import services as workflow_services
+from workflows.models import Organisation
+
+BLV = "khoi-dvsn-bach-long-vi"
+
+#: Demo accounts, one per role and position relative to the Bạch Long Vĩ bloc.
+VISITORS = {
+    "anonymous": None,
+    "member head": "bqlcang-blv.head",
+    "leader's officer": "ttvhtt-blv.officer",
+    "leader's clerk": "ttvhtt-blv.clerk",
+    "head in another bloc": "vinh-bao.head",
+    "head in another province": "bql-kkt-van-phong.head",
+    "home-affairs officer": "hp.homeaffairs",
+    "home-affairs, another province": "kh.homeaffairs",
+    "supervising vice-chairman": "hp.vicechair",
+    "council chair": "hp.council.chair",
+    "council secretary": "hp.council.secretary",
+    "council member": "hp.council.m01",
+    "administrator": "admin",
+}
+SEES_THE_BLOC = {
+    "member head",
+    "leader's officer",
+    "leader's clerk",
+    "home-affairs officer",
+    "supervising vice-chairman",
+    "council chair",
+    "council secretary",
+    "council member",
+    "administrator",
+}
+OVERSEES_HAI_PHONG = SEES_THE_BLOC - {"member head", "leader's officer", "leader's clerk"}
+
+REFUSED = {403, 404}
+SIGN_IN = "sign-in"  # a redirect to the login page
+
+
+@dataclass
+class Demo:
+    covenant: Covenant
+    process_id: int
+    tasks: dict  # node name → a task of it
+    secrets: dict[str, str]  # what a visitor who may not see the covenant must never read:
+    # the bloc's name, the covenant's title, its signers' names (a username → his own name)
+    ids: dict
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What a URL answers ``visitor`` (a status, a set of them, or SIGN_IN)."""
+
+    pattern: str
+    expect: Callable[[str, Demo, dict], object]
+    #: Whether a refusal must not leak the covenant's title, names or documents.
+    guarded: bool = True
+
+
+def _signed_in(status):
+    return lambda visitor, demo, kwargs: SIGN_IN if visitor == "anonymous" else status
+
+
+def _sees(allowed, refused=REFUSED):
+    def expect(visitor, demo, kwargs):
+        if visitor == "anonymous":
+            return SIGN_IN
+        return allowed if visitor in SEES_THE_BLOC else refused
+
+    return expect
+
+
+def _overseer(visitor, demo, kwargs):
+    if visitor == "anonymous":
+        return SIGN_IN
+    return 200 if visitor in OVERSEES_HAI_PHONG else 403
+
+
+def _manager(visitor, demo, kwargs):
+    if visitor == "anonymous":
+        return SIGN_IN
+    return {200, 302} if visitor == "administrator" else 403
+
+
+def _task_page(visitor, demo, kwargs):
+    """A task's own page: its detail for whom may see the covenant; its steps for its owner."""
+    if visitor == "anonymous":
+        return SIGN_IN
+    return 200 if visitor in SEES_THE_BLOC else 403
+
+
+def _task_execute(visitor, demo, kwargs):
+    if visitor == "anonymous":
+        return SIGN_IN
+    task = Task.objects.get(pk=kwargs["task_pk"])
+    owner = task.owner.username if task.owner else None
+    mine = owner == VISITORS[visitor] and task.status in ("ASSIGNED", "STARTED")
+    return 200 if mine else REFUSED
+
+
+def _task_redirect(visitor, demo, kwargs):
+    # A task's index sends each visitor to what he may do with it (or away): never content.
+    return SIGN_IN if visitor == "anonymous" else 302
+
+
+def _task_action(visitor, demo, kwargs):
+    # Assigning, unassigning, cancelling, undoing, reviving: the flow's managers only, and
+    # only where viewflow's transition allows it (else it sends them back to the task).
+    if visitor == "anonymous":
+        return SIGN_IN
+    return {200, 302, 403} if visitor == "administrator" else REFUSED
+
+
+def _public(status):
+    return lambda visitor, demo, kwargs: status
+
+
+TASK_URL = r"workflow:flows:covenant:\w+:"
+RULES = [
+    # Signed out too.
+    Rule(r"login|password_reset|password_reset_done|password_reset_complete", _public(200)),
+    Rule(r"password_reset_confirm", _public(200)),
+    Rule(r"health", _public(200)),
+    Rule(r"set_language", _public(302)),  # back to the page (a GET changes nothing)
+    Rule(r"logout", _signed_in(405)),  # POST only
+    Rule(r"index|thidua:index|workflow:index", _signed_in(302)),
+    # Every official's own pages and lists (the lists hold only what he may see).
+    Rule(r"workflow:(inbox|queue|archive)", _signed_in(200)),
+    Rule(r"workflow:tasks_(assign|unassign)", _signed_in(302)),
+    Rule(r"password_change|password_change_done|profile", _signed_in(200)),
+    Rule(
+        r"thidua:(blocs|covenants|board|me|validation|credentials|notifications):index",
+        _signed_in(200),
+    ),
+    Rule(r"thidua:blocs:detail", _signed_in(200)),  # the blocs' composition is public
+    Rule(r"thidua:credentials:(certificate|withdraw)", _signed_in(405)),  # POST only
+    Rule(r"thidua:validation:detail", _signed_in(404)),  # only its requester's
+    # The covenant, its documents, its process: for whom may see the bloc's work.
+    Rule(r"thidua:covenants:(detail|attachment|revision)", _sees(200, 404)),
+    Rule(r"workflow:flows:covenant:process_detail", _sees(200, 403)),
+    Rule(r"thidua:board:board", _overseer),
+    # The flow's overview of every process: its managers'.
+    Rule(
+        r"workflow:flows:(index|covenant:(index|process_list|task_list|chart|process_chart"
+        r"|process_cancel))",
+        _manager,
+    ),
+    Rule(TASK_URL + r"detail", _task_page),
+    Rule(TASK_URL + r"execute", _task_execute),
+    Rule(TASK_URL + r"index", _task_redirect),
+    Rule(TASK_URL + r"(assign|unassign|cancel|undo|revive)", _task_action),
+]
+
+
+def url_names(patterns=None, namespace="", route=""):
+    """(full name, route, URL kwargs) of every named URL of the site but the admin's."""
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from url_names(entry.url_patterns, inner, route + str(entry.pattern))
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield namespace + entry.name, route + str(entry.pattern), entry.pattern.converters
+
+
+def rule_for(name: str) -> Rule | None:
+    return next((rule for rule in RULES if re.fullmatch(rule.pattern, name)), None)
+
+
+def kwargs_for(name: str, route: str, demo: Demo) -> dict | None:
+    """The URL's arguments from the demo; None when the demo has no such object."""
+    wanted = re.findall(r"<(?:\w+:)?(\w+)>", route)
+    values = {}
+    for key in wanted:
+        if key == "task_pk":
+            node = name.split(":")[3]
+            task = demo.tasks.get(node)
+            if task is None:
+                return None
+            values[key] = task.pk
+        elif key == "pk":
+            values[key] = demo.ids[name.rsplit(":", 1)[0]]
+        else:
+            values[key] = demo.ids[key]
+    return values
+
+
+@pytest.fixture
+def demo(demo_pki):
+    call_command("run_covenant_demo", bloc=BLV, year=2024, signatures=2, verbosity=0)
+    covenant = Covenant.objects.get(term__bloc__code=BLV)
+    version = covenant.versions.get()
+    workflow_services.attach(
+        owner=version,
+        name="Báo cáo thành tích",
+        upload=SimpleUploadedFile("bao-cao.pdf", b"%PDF-1.4 demo"),
+        by=None,
+    )
+    process = covenant.processes.get()
+    tasks = {}
+    for task in Task.objects.filter(process=process).order_by("pk"):
+        tasks.setdefault(task.flow_task.name, task)
+    user_model = get_user_model()
+    requester = user_model.objects.get(username="ttvhtt-blv.head")
+    job = ValidationJob.objects.create(
+        requested_by=requester, file_name="x.pdf", sha256="0" * 64, size=1
+    )
+    fields = version.document.fields.select_related("signer")
+    return Demo(
+        covenant=covenant,
+        process_id=process.pk,
+        tasks=tasks,
+        secrets={
+            "": covenant.term.bloc.name,
+            " ": version.title,
+            **{f.signer.username: f.signer.get_full_name() for f in fields if f.signer},
+        },
+        ids={
+            "thidua:covenants": covenant.pk,
+            "thidua:blocs": Bloc.objects.get(code=BLV).pk,
+            "thidua:validation": job.pk,
+            "thidua:credentials": Credential.objects.filter(user=requester).first().pk,
+            "process_pk": process.pk,
+            "attachment": version.attachments.get().pk,
+            "revision": version.document.latest_revision().pk,
+            "jurisdiction": Organisation.objects.get(code="hp").pk,
+            "year": 2024,
+            "uidb64": "MQ",
+            "token": "set-password",
+        },
+    )
+
+
+def answer(client, url, status):
+    response = client.get(url)
+    if status == SIGN_IN:
+        return response.status_code == 302 and response["Location"].startswith(
+            reverse("login")
+        ), response
+    allowed = status if isinstance(status, set) else {status}
+    return response.status_code in allowed, response
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_url_as_every_demo_role(demo):
+    urls, unknown = [], []
+    for name, route, _converters in url_names():
+        rule = rule_for(name)
+        if rule is None:
+            unknown.append(name)
+            continue
+        kwargs = kwargs_for(name, route, demo)
+        if kwargs is not None:
+            urls.append((name, reverse(name, kwargs=kwargs), rule, kwargs))
+    assert not unknown, f"URLs the walk does not know (add a rule): {unknown}"
+
+    wrong = []
+    for visitor, username in VISITORS.items():
+        client = Client()
+        if username:
+            client.force_login(get_user_model().objects.get(username=username))
+        for name, url, rule, kwargs in urls:
+            expected = rule.expect(visitor, demo, kwargs)
+            ok, response = answer(client, url, expected)
+            if not ok:
+                wrong.append(f"{visitor}: {url} ({name}) → {response.status_code}, not {expected}")
+            elif rule.guarded and response.status_code in REFUSED | {302}:
+                body = response.content.decode(errors="replace")
+                leaked = [
+                    secret
+                    for owner, secret in demo.secrets.items()
+                    if owner != username and secret in body
+                ]
+                if leaked:
+                    wrong.append(f"{visitor}: {url} ({name}) refused but shows {leaked}")
+    assert not wrong, "\n".join(wrong)
+    walked = {name for name, *_ in urls}
+    assert len(walked) >= 60  # the covenant flow's task URLs are most of them
