@@ -1,6 +1,9 @@
 from django.conf import settings
+from django.http import Http404
+from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.views.defaults import page_not_found
 
 
 class PreferredLanguageMiddleware:
@@ -24,3 +27,28 @@ class PreferredLanguageMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class SiteNotFoundMiddleware:
+    """With ``DEBUG`` on (``make run``'s demo), a missing page still looks like the site.
+
+    Django would answer with its technical 404 page: English, listing the URL conf. Officials
+    try the demo, so it answers as in production: the site's 404 page in their language.
+    Outside ``DEBUG`` Django already does, and this middleware does nothing.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.DEBUG:
+            try:
+                resolve(request.path_info, getattr(request, "urlconf", None))
+            except Resolver404 as error:
+                return page_not_found(request, error)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if settings.DEBUG and isinstance(exception, Http404):
+            return page_not_found(request, exception)
+        return None

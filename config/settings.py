@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.middleware.SiteNotFoundMiddleware",
     # viewflow's AppConfig appends its SiteMiddleware and HotwireTurboMiddleware.
 ]
 
