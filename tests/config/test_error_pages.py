@@ -24,6 +24,8 @@ def test_an_unknown_address_answers_the_sites_404(client, settings, make_user, d
     response = client.get("/khong-co-trang-nay/")
     assert response.status_code == 404
     assert_site_page(response.content.decode(), "404 Không tìm thấy trang", "Về việc của tôi")
+    if not debug:  # django-csp leaves DEBUG's error pages without a policy, by design
+        assert "script-src 'self'" in response["Content-Security-Policy"]
 
 
 @pytest.mark.parametrize("debug", [False, True])
