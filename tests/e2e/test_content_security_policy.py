@@ -12,7 +12,8 @@ pytestmark = pytest.mark.e2e
 LISTEN = """
 window.__cspViolations = [];
 document.addEventListener("securitypolicyviolation", (event) => {
-  window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI} ${event.sourceFile}:${event.lineNumber}`);
+  const where = `${event.sourceFile}:${event.lineNumber}`;
+  window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI} ${where}`);
 });
 """
 
