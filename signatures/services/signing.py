@@ -81,8 +81,9 @@ def _sign(document: Document, request: SigningRequest, secret: str | None) -> No
 
     # No database access in here: Django refuses it inside an event loop.
     async def sign_now():
-        await trust.acheck_certificate(certificate, chain)
+        # The key first: a wrong PIN costs no call to the responders and says what it is.
         async with providers.open_signer(credential, secret) as signer:
+            await trust.acheck_certificate(certificate, chain)
             return await pades.sign(current, signer, spec, reservation_key=credential.fingerprint)
 
     content = asyncio.run(sign_now())

@@ -201,7 +201,7 @@ def test_decline_reopens_a_new_version_and_voids_the_signatures(covenant_bloc, m
     assert latest.document.fields.filter(signed_by__isnull=True).count() == 0
 
 
-def test_a_wrong_pin_fails_and_leaves_the_task_open(covenant_bloc):
+def test_a_wrong_pin_fails_and_leaves_the_task_open(covenant_bloc, responder_outage):
     bloc = covenant_bloc(2)
     covenant = services.start_covenant(term=bloc.term, by=bloc.officer)
     draft_and_submit(bloc, covenant)
@@ -210,7 +210,10 @@ def test_a_wrong_pin_fails_and_leaves_the_task_open(covenant_bloc):
     head = bloc.heads[0]
     task = task_of(covenant, CovenantFlow.sign, head)
     request = services.sign(task=task, by=head, credential=bloc.credential(head), secret="000000")
-    run_pending_tasks()
+    # The key is unlocked before any responder is asked: with them all down, the reason is
+    # still the PIN.
+    with responder_outage():
+        run_pending_tasks()
     request.refresh_from_db()
     assert request.status == RequestStatus.FAILED
     assert "PIN" in request.reason
