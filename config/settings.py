@@ -285,6 +285,11 @@ SECURE_HSTS_PRELOAD = env.boolean("SECURE_HSTS_PRELOAD", not DEBUG)
 if env.boolean("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
+# Wrong passwords and PINs (workflows.throttle): this many failures within the window lock the
+# account (sign-in) or the certificate (signing) for LOCKOUT_MINUTES.
+LOCKOUT_ATTEMPTS = env.integer("LOCKOUT_ATTEMPTS", 5)
+LOCKOUT_WINDOW_MINUTES = env.integer("LOCKOUT_WINDOW_MINUTES", 15)
+LOCKOUT_MINUTES = env.integer("LOCKOUT_MINUTES", 15)
 
 # Content-Security-Policy (django-csp): scripts and style sheets from the site only, never
 # inline; a <style> element only with the request's nonce (Turbo's progress bar reads it from

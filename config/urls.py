@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import LoginView
 from django.http import HttpResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,7 @@ from flows.pledges.flows import CovenantFlow
 from flows.pledges.views import CovenantViewset
 from notifications.views import NotificationViewset
 from signatures.views import CredentialViewset, ValidationViewset
+from workflows.forms import ThrottledSignInForm
 from workflows.views import (
     ArchiveListView,
     FlowViewset,
@@ -56,7 +58,10 @@ class EmulationApp(Application):
 class ThiDuaSite(Site):
     index_path = path("", RedirectView.as_view(pattern_name="workflow:inbox"), name="index")
     # Inside the site, the login pages get its title and colours.
-    accounts_path = route("accounts/", AuthViewset())
+    accounts_path = route(
+        "accounts/",
+        AuthViewset(login_view=LoginView.as_view(authentication_form=ThrottledSignInForm)),
+    )
 
 
 site = ThiDuaSite(

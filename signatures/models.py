@@ -239,6 +239,11 @@ class Provider(models.TextChoices):
     CSC = "csc", _("Remote signing service (CSC API)")
     EXTERNAL = "external", _("External signer (two-step)")
 
+    @classmethod
+    def unlocked_by_pin(cls):
+        """Providers whose key the server unlocks with the PIN the official types."""
+        return {cls.PKCS12, cls.PKCS11}
+
 
 class CredentialStatus(models.TextChoices):
     """Where the check of a registered certificate stands (its revocation is asked online)."""

@@ -16,6 +16,7 @@ from asn1crypto import x509
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from django.utils.translation import gettext as _
+from pkcs11.exceptions import PinIncorrect
 from pyhanko.config.pkcs11 import TokenCriteria
 from pyhanko.keys import load_private_key_from_pemder_data
 from pyhanko.sign import signers
@@ -36,6 +37,10 @@ from signatures.models import Credential, Provider
 
 class SignerUnavailable(Exception):
     """The key cannot be used now; the message says why, in the user's language."""
+
+
+class WrongSecret(SignerUnavailable):
+    """The PIN does not unlock the key (workflows.throttle counts these)."""
 
 
 def credential_certificate(credential: Credential) -> x509.Certificate:
@@ -67,7 +72,7 @@ async def _pkcs12_signer(credential: Credential, pin: str | None):
     try:
         key, _cert, _extra = open_pkcs12(credential.keystore, pin or "")
     except KeystoreLocked as error:
-        raise SignerUnavailable(str(error)) from error
+        raise WrongSecret(str(error)) from error
     der = key.private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
@@ -87,6 +92,8 @@ async def _pkcs11_signer(credential: Credential, pin: str | None):
             token_criteria=TokenCriteria(label=config["token_label"]),
             user_pin=pin or "",
         )
+    except PinIncorrect as error:
+        raise WrongSecret(_("The PIN is wrong.")) from error
     except Exception as error:  # python-pkcs11 raises many classes; all mean "cannot log in"
         raise SignerUnavailable(
             _("The token could not be opened (wrong PIN, or token not present): %(detail)s")

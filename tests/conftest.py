@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.utils import translation
 
 from workflows import services
@@ -27,6 +28,13 @@ def pytest_configure(config):
 def pytest_collection_modifyitems(config, items):
     # Real-browser tests last: Playwright's sync API and pytest-asyncio's loops must not mix.
     items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Every test starts with an empty cache: counts of wrong secrets (workflows.throttle) are
+    keyed by ids, which the test databases hand out again."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

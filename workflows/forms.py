@@ -1,10 +1,12 @@
-"""Forms every flow's steps share: attaching a file, and the size rule of uploads."""
+"""Forms every flow's steps share: attaching a file, and the size rule of uploads; signing in."""
 
 from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from workflows import services
+from workflows import services, throttle
 
 
 def refuse_larger_than(upload, limit: int) -> None:
@@ -30,3 +32,33 @@ class AttachmentForm(forms.Form):
         if upload:
             services.check_attachment_size(upload.size)
         return upload
+
+
+class ThrottledSignInForm(AuthenticationForm):
+    """Django's sign-in, with too many wrong passwords locking the account for a while
+    (``workflows.throttle``): a password cannot be guessed through the site."""
+
+    def clean(self):
+        account = (self.cleaned_data.get("username") or "").strip().lower()
+        self._refuse_if_locked(throttle.LOGIN.locked_until(account))
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            if account:
+                holder = get_user_model().objects.filter(username__iexact=account).first()
+                self._refuse_if_locked(throttle.LOGIN.failed(account, actor=holder))
+            raise
+        throttle.LOGIN.succeeded(account)
+        return cleaned
+
+    @staticmethod
+    def _refuse_if_locked(until) -> None:
+        if until is not None:
+            raise forms.ValidationError(
+                _(
+                    "The password of this account was entered wrongly too many times: it can"
+                    " sign in again at %(time)s."
+                )
+                % {"time": throttle.until_text(until)},
+                code="locked",
+            )

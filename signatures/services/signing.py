@@ -32,6 +32,7 @@ from signatures.services.signing_requests import (
     principal_of,
     signature_spec,
 )
+from workflows import throttle
 from workflows.services import record_event
 
 
@@ -60,9 +61,12 @@ def carry_out(request_id: int) -> SigningRequest:
             else:
                 prepare_external(document, request)
         except SIGNING_FAILURES as error:
+            if isinstance(error, providers.WrongSecret):
+                throttle.PIN.failed(request.credential_id, actor=request.person)
             fail(request, failure_reason(error))
             return request
         if request.status == RequestStatus.SIGNED:
+            throttle.PIN.succeeded(request.credential_id)
             _announce(request)
         return request
 

@@ -19,6 +19,7 @@ from signatures.models import (
     SigningRequest,
 )
 from signatures.services.credentials import inactive_reason
+from workflows import throttle
 from workflows.background import enqueue_on_commit
 from workflows.models import person_name
 from workflows.services import record_event
@@ -55,6 +56,21 @@ def _check_signable(field: SignatureField, person, credential: Credential) -> No
         )
     if credential.status != CredentialStatus.ACTIVE:
         refuse(inactive_reason(credential))
+    locked_until = throttle.PIN.locked_until(credential.pk)
+    if locked_until is not None:
+        refuse(
+            _(
+                "The PIN of this certificate was entered wrongly too many times: it can sign"
+                " again at %(time)s."
+            )
+            % {"time": throttle.until_text(locked_until)}
+        )
+
+
+def _check_secret(credential: Credential, secret: str | None) -> None:
+    # Refused here, before anything is queued: an empty PIN never reaches a key or a responder.
+    if credential.provider in Provider.unlocked_by_pin() and not secret:
+        refuse(_("Enter the PIN of your keystore or token."))
 
 
 @transaction.atomic
@@ -78,6 +94,7 @@ def request_signature(
     """
     field = SignatureField.objects.select_for_update().get(pk=field.pk)
     _check_signable(field, person, credential)
+    _check_secret(credential, secret)
     if person.pk != field.signer_id and not signing_prefix:
         refuse(
             _("%(person)s is not the signer of this field (%(signer)s).")

@@ -530,3 +530,30 @@ def test_the_signer_cancels_a_waiting_signature(dev_pki, outside):
         assert_says(refused, "đã kết thúc", "has ended")
     # The field is free again: he signs anew (with this credential or another).
     assert prepared(outside).status == RequestStatus.WAITING_EXTERNAL
+
+
+def test_an_empty_pin_is_refused_before_anything_is_queued(three):
+    identities, users, credentials = three
+    document = helpers.create_document(identities, users)
+    with pytest.raises(ValidationError) as refused:
+        signing_requests.request_signature(
+            field=document.fields.first(), person=users[0], credential=credentials[0], secret=""
+        )
+    assert refused.value.messages == ["Đồng chí nhập mã PIN của tệp khóa hoặc thiết bị ký số."]
+    assert not SigningRequest.objects.exists()
+
+
+def test_too_many_wrong_pins_lock_the_certificate_for_a_while(three, settings):
+    settings.LOCKOUT_ATTEMPTS = 2
+    identities, users, credentials = three
+    document = helpers.create_document(identities, users)
+    field = document.fields.first()
+    for _attempt in range(2):
+        assert helpers.sign(field, users[0], credentials[0], pin="000000").reason
+    event = AuditEvent.objects.get(action="access.locked_out")
+    assert (event.actor, event.data["door"]) == (users[0], "pin")
+    with pytest.raises(ValidationError) as refused:
+        signing_requests.request_signature(
+            field=field, person=users[0], credential=credentials[0], secret=DEMO_PIN
+        )
+    assert "nhập sai quá nhiều lần" in refused.value.messages[0]
