@@ -238,9 +238,26 @@ class CredentialAdminForm(CertificateForm):
 # -- a signing step's forms ---------------------------------------------------------------
 
 
+class CredentialSelect(forms.Select):
+    """Each certificate's option says whether its PIN is typed here (data-needs-pin), so that
+    the page asks for a PIN before sending the form (config/static/thidua/forms.js)."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        credential = getattr(value, "instance", None)
+        if credential is not None and credential.provider in Provider.unlocked_by_pin():
+            option["attrs"]["data-needs-pin"] = "1"
+        return option
+
+
 class CredentialChoiceField(forms.ModelChoiceField):
+    widget = CredentialSelect
+
     def label_from_instance(self, credential):
         return f"{credential.subject} ({credential.get_provider_display()})"
+
+
+PIN_MISSING = _("Enter the PIN of your keystore or token.")
 
 
 class SignForm(forms.Form):
@@ -255,7 +272,9 @@ class SignForm(forms.Form):
         label=_("PIN"),
         required=False,
         strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        widget=forms.PasswordInput(
+            attrs={"autocomplete": "off", "data-empty-message": PIN_MISSING}
+        ),
         help_text=_(
             "The PIN of your keystore or token (not needed for remote signing or your own"
             " signing tool)."
@@ -266,6 +285,14 @@ class SignForm(forms.Form):
         super().__init__(*args, **kwargs)
         usable = Credential.objects.usable_for(user)
         self.fields["credential"].queryset = usable.order_by("-valid_to")
+
+    def clean(self):
+        cleaned = super().clean()
+        credential = cleaned.get("credential")
+        needs_pin = credential is not None and credential.provider in Provider.unlocked_by_pin()
+        if needs_pin and not cleaned.get("pin"):
+            self.add_error("pin", PIN_MISSING)
+        return cleaned
 
 
 #: A CMS signature is a few kilobytes (the room reserved for it in the PDF is 8 KB).

@@ -231,10 +231,8 @@ class SigningStepView(StepView):
                     " what to sign."
                 ),
             )
-        else:
-            messages.info(
-                self.request, _("Your signature is being made; this page shows when done.")
-            )
+        # Otherwise no notice: the step itself says the signature is being made, then what
+        # came of it (a notice would still say "being made" beside a failure).
         return HttpResponseRedirect(self.request.get_full_path())
 
     def complete(self, form):

@@ -175,7 +175,7 @@ def test_the_signer_cancels_and_may_sign_again(client, signing_covenant):
     request.refresh_from_db()
     assert request.status == RequestStatus.FAILED
     page = client.get(url).content.decode()
-    assert says(shown(page, "signing-status"), "đã hủy", "Cancelled by the signer")
+    assert says(shown(page, "signing-failed"), "đã hủy", "Cancelled by the signer")
     assert 'name="sign"' in page and 'name="decline"' in page  # he may choose again
     page = ask(client, url, bloc.credential(head))
     assert waiting_request(head).pk != request.pk
