@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.middleware.SiteNotFoundMiddleware",
+    "notifications.middleware.LiveRefreshMiddleware",
     # viewflow's AppConfig appends its SiteMiddleware and HotwireTurboMiddleware.
 ]
 

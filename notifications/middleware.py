@@ -1,10 +1,17 @@
-"""Who opens a socket: the user of the Django session cookie, read once at the handshake."""
+"""Who opens a socket: the user of the Django session cookie, read once at the handshake; and
+the live pages' refreshes of a page that has gone for its user."""
 
 from importlib import import_module
 
 from channels.auth import get_user
 from django.conf import settings
-from django.http import parse_cookie
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, parse_cookie
+
+#: The header of a live page's refresh (config/static/thidua/live.js) and of its answer when
+#: the page is gone for the user.
+REFRESH_HEADER = "X-Live-Refresh"
+GONE_HEADER = "X-Live-Gone"
 
 
 class SessionUserMiddleware:
@@ -30,3 +37,24 @@ class SessionUserMiddleware:
         }
         scope["user"] = await get_user(scope)
         return await self.inner(scope, receive, send)
+
+
+class LiveRefreshMiddleware:
+    """A live page that refreshes itself once its user may no longer see it (a task step once
+    the task is done, by him or by someone else) is told so quietly: ``204`` with
+    ``X-Live-Gone``, and the page moves on to where it says. That end is expected; answered
+    with a 403 or 404 it would put a warning and a traceback in the log at every signature.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if request.headers.get(REFRESH_HEADER) and isinstance(
+            exception, (PermissionDenied, Http404)
+        ):
+            return HttpResponse(status=204, headers={GONE_HEADER: "1"})
+        return None

@@ -126,11 +126,17 @@ def _finish_long_term(document: Document, by) -> None:
     """Once every field is signed: validation data (B-LT) and a document timestamp (B-LTA)."""
     if document.level not in (SigningLevel.B_LT, SigningLevel.B_LTA):
         return
-    content = asyncio.run(
-        pades.add_long_term_data(
-            document.latest_revision().read(), document.level, trust.validation_context()
-        )
-    )
+    pdf = document.latest_revision().read()
+
+    async def add_now():
+        context = trust.validation_context()
+        try:
+            return await pades.add_long_term_data(pdf, document.level, context)
+        finally:
+            # Its fetchers' aiohttp session belongs to this loop, which asyncio.run closes.
+            await context.aclose()
+
+    content = asyncio.run(add_now())
     revision = add_revision(document, content, RevisionKind.TIMESTAMP, by)
     record_event(
         "document.long_term_data_added",

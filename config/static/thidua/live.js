@@ -17,9 +17,10 @@
     refreshing = true;
     fetch(window.location.href, { credentials: "same-origin", headers: { "X-Live-Refresh": "1" } })
       .then(function (response) {
-        if (response.ok) return response.text();
+        var gone = response.headers.get("X-Live-Gone") === "1";
+        if (response.ok && !gone) return response.text();
         var done = document.querySelector("[data-live-done-url]");
-        if (done && [403, 404, 410].indexOf(response.status) >= 0) {
+        if (done && (gone || [403, 404, 410].indexOf(response.status) >= 0)) {
           window.location.assign(done.getAttribute("data-live-done-url"));
         }
         return null;

@@ -1,6 +1,8 @@
 """The covenant through HTTP: the inbox, every step's page, the covenant page and its PDFs."""
 
 import datetime
+import gc
+import logging
 import re
 
 import pytest
@@ -55,7 +57,8 @@ def draft_data(**extra):
 
 
 @pytest.mark.parametrize("size", [6, 8])
-def test_the_whole_covenant_through_http(client, covenant_bloc, size):
+def test_the_whole_covenant_through_http(client, covenant_bloc, size, caplog):
+    caplog.set_level(logging.WARNING)
     bloc = covenant_bloc(size)
     client.force_login(bloc.officer)
     page = client.get(reverse("thidua:covenants:index"))
@@ -100,6 +103,9 @@ def test_the_whole_covenant_through_http(client, covenant_bloc, size):
         waiting = client.get(response.url).content.decode()
         assert "Đang chờ ký: chữ ký của đồng chí đang được thực hiện." in waiting
         run_pending_tasks()
+        # The step's live page refreshes once the task is done: told quietly that it is gone.
+        gone = client.get(response.url, headers={"X-Live-Refresh": "1"})
+        assert (gone.status_code, gone["X-Live-Gone"]) == (204, "1")
 
     client.force_login(bloc.clerk)
     assert "Cấp số, ký số cơ quan" in client.get(reverse("workflow:inbox")).content.decode()
@@ -119,6 +125,11 @@ def test_the_whole_covenant_through_http(client, covenant_bloc, size):
     pdf = client.get(links[-1])
     assert pdf.status_code == 200
     assert b"".join(pdf.streaming_content).startswith(b"%PDF-")
+
+    # A normal covenant leaves nothing in the log: no refused refresh, no unclosed HTTP
+    # session of the responders' fetchers (reported when it is collected).
+    gc.collect()
+    assert [record.getMessage() for record in caplog.records] == []
 
 
 def test_only_the_assigned_head_opens_his_step(client, covenant_bloc):
