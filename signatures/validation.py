@@ -306,8 +306,27 @@ def _unreadable(embedded, error) -> SignatureReport:
         modification="",
         certification=False,
         certification_respected=False,
-        problems=[_("This signature cannot be read (%(detail)s).") % {"detail": _short(error)}],
+        problems=[_("This signature cannot be read (%(detail)s).") % {"detail": _cause(error)}],
     )
+
+
+def _cause(error) -> str:
+    """Why a signature could not be read: in the user's language where the cause is known,
+    else pyHanko's own words, else at least the kind of error (never empty parentheses)."""
+    if isinstance(error, AssertionError) and _raised_in(
+        error, "pyhanko_certvalidator.sig_validate"
+    ):
+        # pyHanko checks the key's type by assertion: the CMS names an algorithm of another
+        # kind of key than the certificate's (RSA named for an EC key, or the reverse).
+        return _("the signature's algorithm does not match the signer's key")
+    return _short(error) or type(error).__name__
+
+
+def _raised_in(error, module: str) -> bool:
+    frame = error.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    return frame is not None and frame.tb_frame.f_globals.get("__name__") == module
 
 
 def _iso(moment) -> str | None:

@@ -172,6 +172,13 @@ def test_pauses_overlap_across_threads_and_keep_a_collector_someone_disabled():
         gc.enable()
 
 
+def test_a_signature_whose_algorithm_does_not_fit_its_key_says_so():
+    report = validation.validate_pdf(pdfs.mismatched_algorithm_pdf())
+    assert report.signatures[0].problems == [
+        "Không đọc được chữ ký này (thuật toán của chữ ký không khớp với khóa của người ký)."
+    ]
+
+
 def test_a_pdf_signed_elsewhere_is_intact_and_valid_but_untrusted():
     report = validation.validate_pdf(pdfs.signed_elsewhere_pdf())
     assert not report.ok

@@ -15,10 +15,12 @@ files in this folder:
 import asyncio
 import datetime
 import io
+import re
 import struct
 import zlib
 from pathlib import Path
 
+from asn1crypto import algos, cms
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -403,6 +405,18 @@ def make_signed_elsewhere_pdf() -> bytes:
 
 def signed_elsewhere_pdf() -> bytes:
     return SIGNED_ELSEWHERE.read_bytes()
+
+
+def mismatched_algorithm_pdf() -> bytes:
+    """The PDF signed elsewhere, its CMS naming RSA for the signer's EC key (malformed)."""
+    content = signed_elsewhere_pdf()
+    found = re.search(rb"/Contents\s*<([0-9a-fA-F]+)>", content)
+    info = cms.ContentInfo.load(bytes.fromhex(found.group(1).decode()).rstrip(b"\0"))
+    info["content"]["signer_infos"][0]["signature_algorithm"] = algos.SignedDigestAlgorithm(
+        {"algorithm": "sha256_rsa"}
+    )
+    contents = info.dump(force=True).hex().encode().ljust(len(found.group(1)), b"0")
+    return content[: found.start(1)] + contents + content[found.end(1) :]
 
 
 # -- what fuzzing found: inputs that made validate_pdf raise, rebuilt small ---------------------
