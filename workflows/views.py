@@ -39,9 +39,23 @@ def process_subclass_paths() -> list[str]:
     ]
 
 
+def summary_paths(flow_classes) -> list[str]:
+    """``process__<subclass>__<path>`` for what each flow's process summary reads (its
+    ``summary_related``), so that a list row's summary costs no query of its own."""
+    return [
+        f"process__{flow_class.process_class._meta.model_name}__{path}"
+        for flow_class in flow_classes
+        for path in getattr(flow_class, "summary_related", ())
+    ]
+
+
 class TaskListColumns:
     def get_queryset(self):
-        return super().get_queryset().select_related(*process_subclass_paths())
+        return (
+            super()
+            .get_queryset()
+            .select_related(*process_subclass_paths(), *summary_paths(self.flow_classes))
+        )
 
     def brief(self, task):
         return task.brief

@@ -49,6 +49,12 @@ class CovenantFlow(ProcessVisibility, flow.Flow):
     # Not viewflow's select_for_update_lock: see workflows/locks.py.
     lock_impl = staticmethod(process_row_lock)
     process_title = _("Emulation covenant")
+    # The covenant and where it stands, in the inbox and on the process page: what and whose.
+    process_summary_template = (
+        "{{ process.covenant }}: {{ process.covenant.get_status_display|lower }}"
+    )
+    #: What the summary reads, joined by the engine's task lists (workflows.views).
+    summary_related = ["covenant__term__bloc"]
     process_description = _(
         "Drafting, member review, adoption and signing of a bloc's yearly emulation covenant."
     )

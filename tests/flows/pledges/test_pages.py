@@ -90,9 +90,12 @@ def test_the_whole_covenant_through_http(client, covenant_bloc, size, caplog):
     assert client.post(execute_url(adopt), {"adopt": "1"}).status_code == 302
     run_pending_tasks()
 
-    for head in bloc.heads:
+    for head, unit in zip(bloc.heads, bloc.units, strict=True):
         client.force_login(head)
-        assert "Ký giao ước" in client.get(reverse("workflow:inbox")).content.decode()
+        inbox = client.get(reverse("workflow:inbox")).content.decode()
+        # Each row says what, for which unit, of which covenant, and where the covenant stands.
+        assert f"Ký giao ước: {unit.name}" in inbox
+        assert f"{covenant}: đang ký" in inbox
         sign = task_of(covenant, CovenantFlow.sign, head)
         response = client.post(
             execute_url(sign),
