@@ -37,6 +37,8 @@ def test_head_signs_and_the_watching_pages_update(browser, live_server_url, scre
     task_row = page.locator("tr[data-row-id]", has_text="Ký giao ước")
     expect(task_row).to_have_count(1)
     task_row.get_by_role("link").first.click()
+    # The task's address sends him on to its step (a loaded CI machine took over 5 s once).
+    page.wait_for_url("**/sign/*/execute/", timeout=SIGNING_WAIT_MS)
     expect(page.locator("[data-testid=why]")).to_contain_text("UBND huyện Tiên Lãng")
     screenshot(page, "sign-step")
     page.locator("input[name=pin]").fill(DEMO_PIN)
