@@ -24,7 +24,6 @@ ALLOWED_HOSTS = env.string_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.string_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -34,6 +33,9 @@ INSTALLED_APPS = [
     "django_filters",
     "viewflow",
     "viewflow.workflow",
+    # After viewflow: the account pages (password change and reset) are then viewflow's, in
+    # the site's look, not the admin's.
+    "django.contrib.admin",
     "django_tasks_db",
     "workflows",
     "signatures",

@@ -60,7 +60,12 @@ class ThiDuaSite(Site):
     # Inside the site, the login pages get its title and colours.
     accounts_path = route(
         "accounts/",
-        AuthViewset(login_view=LoginView.as_view(authentication_form=ThrottledSignInForm)),
+        AuthViewset(
+            login_view=LoginView.as_view(authentication_form=ThrottledSignInForm),
+            # viewflow's profile lists the account's raw flags (True/False, "superuser"); an
+            # official's profile is his page of units, roles, delegations and certificates.
+            profile_view=RedirectView.as_view(pattern_name="thidua:me:index"),
+        ),
     )
 
 

@@ -35,6 +35,14 @@ def load_certificates(data: bytes) -> list[x509.Certificate]:
     return [x509.Certificate.load(data)]
 
 
+def name_text(name: x509.Name) -> str:
+    """A certificate's name as its values, most specific first ("Nguyễn Văn An, UBND huyện
+    Tiên Lãng, VN"): the same in every language, where asn1crypto's ``human_friendly`` labels
+    them in English ("Common Name: …, Organization: …")."""
+    values = [str(attribute["value"].native) for rdn in name.chosen for attribute in rdn]
+    return ", ".join(reversed(values))
+
+
 def trust_roots() -> list[x509.Certificate]:
     roots = []
     for path in settings.SIGNING_TRUST_ROOTS:

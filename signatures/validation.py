@@ -237,7 +237,7 @@ def _report(embedded, status, *, kind: str) -> SignatureReport:
         kind=kind,
         signer=subject.get("common_name", ""),
         unit=subject.get("organization_name", ""),
-        issuer=status.signing_cert.issuer.human_friendly if status.signing_cert else "",
+        issuer=trust.name_text(status.signing_cert.issuer) if status.signing_cert else "",
         revision=embedded.signed_revision,
         signing_time=_iso(getattr(status, "signer_reported_dt", None)),
         timestamp=_iso(timestamp.timestamp if timestamp else getattr(status, "timestamp", None)),

@@ -1,10 +1,12 @@
-"""System checks of the engine: every flow locks its process, every role task says who acts.
+"""System checks of the engine: every flow locks its process, every step has a title in the
+site's language, every role task says who acts.
 
 Run by ``manage.py check`` (and every command); each message says what is wrong and how to
 put it right, in the site's language.
 """
 
 from django.core.checks import Error, Warning, register
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow import lock
 from viewflow.workflow.base import Flow
@@ -42,9 +44,27 @@ def check_flows(app_configs=None, **kwargs):
 
 
 def _check_node(flow_name: str, node) -> list:
-    if not isinstance(node, RoleTask):
-        return []
     where = {"flow": flow_name, "node": node.name}
+    problems = []
+    if not isinstance(node.task_title, Promise):
+        problems.append(
+            Warning(
+                _("The step %(node)s of the flow %(flow)s has no title in the site's language.")
+                % where,
+                hint=_(
+                    'Give it .Annotation(title=_("…")): the process page and the inbox show'
+                    " it (viewflow would show its code name in English)."
+                ),
+                obj=node,
+                id="workflows.W002",
+            )
+        )
+    if isinstance(node, RoleTask):
+        problems += _check_role_task(where, node)
+    return problems
+
+
+def _check_role_task(where: dict, node) -> list:
     if node.role is None:
         return [
             Error(

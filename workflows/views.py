@@ -13,8 +13,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.http import FileResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.urls import path
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
-from django.utils.timesince import timesince
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView, TemplateView
@@ -70,7 +71,9 @@ class TaskListColumns:
 
 class InboxListView(TaskListColumns, views.WorkflowInboxListView):
     def created(self, task):
-        return _("%(time)s ago") % {"time": timesince(task.created)}
+        # The site's one way of writing a moment (HH:MM dd/mm/yyyy, local time), not a
+        # relative "1 hour, 5 minutes ago", which Django's Vietnamese leaves half English.
+        return date_format(timezone.localtime(task.created), "SHORT_DATETIME_FORMAT")
 
     created.short_description = _("Received")
 
@@ -217,10 +220,35 @@ class ProcessDetailView(views.DetailProcessView):
 
 
 class ProcessListView(views.DashboardProcessListView):
-    """Every process of the flow (the managers' overview), newest first."""
+    """Every process of the flow (the managers' overview), newest first, its columns named in
+    the site's language."""
 
     def get_queryset(self):
         return super().get_queryset().order_by("-created", "-pk")
+
+    def process_id(self, process):
+        return super().process_id(process)
+
+    process_id.short_description = _("No.")
+
+    def brief(self, process):
+        return process.brief
+
+    brief.short_description = _("Summary")
+
+
+class TaskListView(views.DashboardTaskListView):
+    """Every task of the flow (the managers' overview): each step by its title."""
+
+    def flow_task(self, task):
+        return task.flow_task.task_title
+
+    flow_task.short_description = _("Step")
+
+    def process_summary(self, task):
+        return super().process_summary(task)
+
+    process_summary.short_description = _("Process")
 
 
 class ManagersChartView(views.FlowChartView):
@@ -238,6 +266,7 @@ class FlowViewset(viewflow_apps.FlowViewset):
 
     process_detail_view_class = ProcessDetailView
     process_list_view_class = ProcessListView
+    task_list_view_class = TaskListView
     chart_view_class = ManagersChartView
 
     def has_view_permission(self, user, obj=None):

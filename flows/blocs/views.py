@@ -7,6 +7,7 @@ from viewflow.urls import AppMenuMixin, Viewset
 
 from flows.blocs import selectors
 from flows.blocs.models import Bloc
+from signatures import selectors as signature_selectors
 from workflows import selectors as workflow_selectors
 
 
@@ -29,7 +30,8 @@ class BlocDetailView(TemplateView):
 
 
 class MyOrganisationView(TemplateView):
-    """The signed-in official's appointments, delegations and the blocs of his units."""
+    """The signed-in official's profile: his name, appointments, delegations, signing
+    certificates and the blocs of his units (the account's "profile" leads here)."""
 
     template_name = "blocs/my_organisation.html"
 
@@ -42,6 +44,7 @@ class MyOrganisationView(TemplateView):
             delegations_given=workflow_selectors.delegations_given(user),
             delegations_received=workflow_selectors.delegations_received(user),
             memberships=selectors.memberships_of_units(current_units),
+            credentials=signature_selectors.credentials_of(user),
             **kwargs,
         )
 

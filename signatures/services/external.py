@@ -254,7 +254,7 @@ def _check_signed_with(credential: Credential, certificate) -> None:
                 " %(serial)s), not with the one chosen for this signature (%(expected)s)."
             )
             % {
-                "subject": certificate.subject.human_friendly,
+                "subject": trust.name_text(certificate.subject),
                 "serial": format(certificate.serial_number, "x"),
                 "expected": credential.subject,
             }

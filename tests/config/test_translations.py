@@ -1,9 +1,12 @@
-"""The Vietnamese catalogues are complete and their compiled .mo files are up to date."""
+"""The Vietnamese catalogues are complete and their compiled .mo files are up to date; no page
+template holds a word outside them."""
 
+import re
 from pathlib import Path
 
 import polib
 import pytest
+from django.template.base import Lexer, TokenType
 from django.utils import translation
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,3 +40,56 @@ def test_our_strings_are_served_in_vietnamese():
     with translation.override("vi"):
         assert translation.gettext("Emulation blocs") == "Khối, cụm thi đua"
         assert translation.gettext("Inbox") == "Việc của tôi"
+
+
+# -- every word of a page template goes through the catalogue -----------------------------------
+
+TEMPLATE_DIRS = [
+    ROOT / "config" / "templates",
+    *(ROOT / app / "templates" for app in ("workflows", "signatures", "notifications")),
+    *(ROOT / "flows" / app / "templates" for app in ("blocs", "pledges", "board")),
+]
+#: Documents are written in Vietnamese whatever the reader's language (ND 30/2020 forms).
+DOCUMENT_TEMPLATES = ("signatures/nd30/", "pledges/documents/")
+#: Names that are the same in every language.
+TECHNICAL_WORDS = {"SHA"}
+TRANSLATED_BLOCKS = {"comment", "blocktranslate", "blocktrans"}
+INVISIBLE = re.compile(
+    r"<(script|style)\b.*?</\1>|<(i|span)\b[^>]*material-icons[^>]*>.*?</\2>|<[^>]*>|&#?\w+;",
+    re.S,
+)
+
+
+def untranslated_words(source: str) -> list[str]:
+    """Words of a template's text outside {% translate %} / {% blocktranslate %} and tags."""
+    parts, depth = [], 0
+    for token in Lexer(source).tokenize():
+        name = token.contents.split()[0] if token.token_type == TokenType.BLOCK else ""
+        if name in TRANSLATED_BLOCKS:
+            depth += 1
+        elif name in {f"end{block}" for block in TRANSLATED_BLOCKS}:
+            depth -= 1
+        elif not depth:
+            parts.append(token.contents if token.token_type == TokenType.TEXT else " \x01 ")
+    text = INVISIBLE.sub(" ", "".join(parts))
+    return [word for word in re.findall(r"[^\W\d_]{2,}", text) if word not in TECHNICAL_WORDS]
+
+
+def page_templates():
+    for directory in TEMPLATE_DIRS:
+        for path in sorted(directory.rglob("*.html")):
+            if not any(part in path.as_posix() for part in DOCUMENT_TEMPLATES):
+                yield path
+
+
+def test_no_page_template_holds_text_outside_the_catalogue():
+    found = {
+        str(path.relative_to(ROOT)): words
+        for path in page_templates()
+        if (words := untranslated_words(path.read_text(encoding="utf-8")))
+    }
+    assert found == {}
+
+
+def test_the_template_check_finds_a_bare_word():
+    assert untranslated_words('<p class="x">Save</p>{% translate "Save" %}') == ["Save"]

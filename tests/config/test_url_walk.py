@@ -1,4 +1,5 @@
-"""Every URL of the site, as every demo role and as an anonymous visitor, against the policy.
+"""Every URL of the site, as every demo role and as an anonymous visitor, against the policy;
+and every page it shows, in Vietnamese without a word of the English interface.
 
 The walk reads the URL conf itself, so a new URL is walked as soon as it exists; each URL name
 must match one of the rules below (a URL no rule knows fails the test). Ids come from the
@@ -58,6 +59,31 @@ SEES_THE_BLOC = {
 OVERSEES_HAI_PHONG = SEES_THE_BLOC - {"member head", "leader's officer", "leader's clerk"}
 
 REFUSED = {403, 404}
+
+#: Words of the English interface that must never show on a Vietnamese page (whole words, case
+#: sensitive where an English word is also a Vietnamese syllable or a code).
+ENGLISH_WORDS = re.compile(
+    r"\b(?:the|and|of|to|your|you|is|are|was|not|no|yes|with|from|for|this|that|please|ago|"
+    r"minutes?|hours?|days?|New|Done|Cancel(?:l?ed)?|Save|Submit|Delete|Edit|Search|Filter|Next|"
+    r"Previous|Page|Name|Status|Date|Created|Owner|Start|Join|Split|Task|Tasks|Process|"
+    r"Processes|Assigned|Unassigned|Finished|Summary|Brief|Common|Organization|Country|Unknown|"
+    r"None|True|False|Log ?in|Log ?out|Sign ?in|Profile|Password|Username|Email|Change|Close|"
+    r"Open|Back|Home|Dashboard|Inbox|Queue|Archive|Select|Actions?|Permission)\b"
+)
+HIDDEN = re.compile(r"<(script|style|head)\b.*?</\1>|<[^>]+>", re.S | re.I)
+
+
+def english_in(html: str) -> list[str]:
+    """English words in the text a reader sees (tags, scripts and styles removed)."""
+    text = HIDDEN.sub(" ", html)
+    return sorted(
+        {
+            " ".join(text[max(0, m.start() - 30) : m.end() + 30].split())
+            for m in ENGLISH_WORDS.finditer(text)
+        }
+    )
+
+
 SIGN_IN = "sign-in"  # a redirect to the login page
 
 
@@ -151,7 +177,8 @@ RULES = [
     # Every official's own pages and lists (the lists hold only what he may see).
     Rule(r"workflow:(inbox|queue|archive)", _signed_in(200)),
     Rule(r"workflow:tasks_(assign|unassign)", _signed_in(302)),
-    Rule(r"password_change|password_change_done|profile", _signed_in(200)),
+    Rule(r"password_change|password_change_done", _signed_in(200)),
+    Rule(r"profile", _signed_in(302)),  # his page of units, roles and certificates
     Rule(
         r"thidua:(blocs|covenants|board|me|validation|credentials|notifications):index",
         _signed_in(200),
@@ -289,7 +316,11 @@ def test_every_url_as_every_demo_role(demo):
             ok, response = answer(client, url, expected)
             if not ok:
                 wrong.append(f"{visitor}: {url} ({name}) → {response.status_code}, not {expected}")
-            elif rule.guarded and response.status_code in REFUSED | {302}:
+            elif response.status_code == 200 and "html" in response.get("Content-Type", ""):
+                english = english_in(response.content.decode())
+                if english:
+                    wrong.append(f"{visitor}: {url} ({name}) shows English: {english}")
+            if ok and rule.guarded and response.status_code in REFUSED | {302}:
                 body = response.content.decode(errors="replace")
                 leaked = [
                     secret
