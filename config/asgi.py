@@ -1,5 +1,7 @@
 """ASGI entry point: ``uvicorn config.asgi:application``."""
 
+import asyncio
+import contextvars
 import os
 
 from django.core.asgi import get_asgi_application
@@ -23,6 +25,28 @@ if settings.SIGNING_DEV_PKI:
     http_app = mount_responders(
         http_app, directory=settings.SIGNING_DEV_PKI_DIR, url_prefix=settings.SIGNING_DEV_PKI_URL
     )
+
+
+class FreshContext:
+    """Each HTTP request runs in a task of its own with an empty context.
+
+    uvicorn starts the next request of a keep-alive connection from inside the previous
+    response's ``send``. The development PKI's responders (WSGI, through asgiref's WsgiToAsgi)
+    send from a worker thread with ``async_to_sync``, whose context names that thread's
+    executor: the next request inherited it and, once that thread was done, failed with
+    "CurrentThreadExecutor already quit or is broken" (HTTP 500 to an OCSP client under
+    concurrent signing; tests/e2e/test_responders_under_load.py).
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        request = self.app(scope, receive, send)
+        await asyncio.get_running_loop().create_task(request, context=contextvars.Context())
+
+
+http_app = FreshContext(http_app)
 
 # Live pages: the session authenticates a socket, and only pages of our own hosts may open one.
 websocket_app = AllowedHostsOriginValidator(SessionUserMiddleware(URLRouter(websocket_urlpatterns)))

@@ -47,9 +47,10 @@ INSTALLED_APPS = [
     "config",
 ]
 
+# Every middleware here can run in Django's async mode (config/middleware.py says why).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.middleware.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.PreferredLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -61,8 +62,11 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "config.middleware.SiteNotFoundMiddleware",
     "notifications.middleware.LiveRefreshMiddleware",
-    # viewflow's AppConfig appends its SiteMiddleware and HotwireTurboMiddleware.
+    # viewflow's two, async-capable (its AppConfig would append its own: AUTOREGISTER off).
+    "config.middleware.SiteMiddleware",
+    "config.middleware.TurboFormStatusMiddleware",
 ]
+VIEWFLOW = {"AUTOREGISTER": False}
 
 ROOT_URLCONF = "config.urls"
 ASGI_APPLICATION = "config.asgi.application"

@@ -7,6 +7,7 @@ from channels.auth import get_user
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, parse_cookie
+from django.utils.deprecation import MiddlewareMixin
 
 #: The header of a live page's refresh (config/static/thidua/live.js) and of its answer when
 #: the page is gone for the user.
@@ -39,18 +40,12 @@ class SessionUserMiddleware:
         return await self.inner(scope, receive, send)
 
 
-class LiveRefreshMiddleware:
+class LiveRefreshMiddleware(MiddlewareMixin):
     """A live page that refreshes itself once its user may no longer see it (a task step once
     the task is done, by him or by someone else) is told so quietly: ``204`` with
     ``X-Live-Gone``, and the page moves on to where it says. That end is expected; answered
     with a 403 or 404 it would put a warning and a traceback in the log at every signature.
     """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
 
     def process_exception(self, request, exception):
         if request.headers.get(REFRESH_HEADER) and isinstance(

@@ -32,8 +32,11 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Every test starts with an empty cache: counts of wrong secrets (workflows.throttle) are
-    keyed by ids, which the test databases hand out again."""
+    """Every test starts and ends with an empty cache: counts of wrong secrets
+    (workflows.throttle) are keyed by ids, which the test databases hand out again, and a
+    module's fixtures run before its first test's."""
+    cache.clear()
+    yield
     cache.clear()
 
 

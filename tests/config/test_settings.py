@@ -136,3 +136,18 @@ def test_english_is_available_on_request(client):
     assert response["Content-Language"] == "en"
     assert "Log in" in response.content.decode()
     assert "Emulation and commendation" in response.content.decode()
+
+
+def test_every_middleware_runs_in_async_mode():
+    """One synchronous middleware makes Django hop back to the event loop from a thread for
+    the rest of the chain; a request dropped during that hop broke its request_finished
+    ("CurrentThreadExecutor already quit or is broken", config/middleware.py)."""
+    from django.conf import settings as site_settings
+    from django.utils.module_loading import import_string
+
+    synchronous = [
+        path
+        for path in site_settings.MIDDLEWARE
+        if not getattr(import_string(path), "async_capable", False)
+    ]
+    assert synchronous == []
