@@ -12,9 +12,10 @@ HEAD = "cat-hai.head"  # a member of the Hải Phòng cụm who has not signed i
 SIGNING_WAIT_MS = 60_000
 
 
-def test_an_empty_then_a_wrong_pin(page, live_server_url):
+def test_an_empty_then_a_wrong_pin(page, live_server_url, screenshot):
     sign_in(page, live_server_url, HEAD)
     page.wait_for_url(f"{live_server_url}/workflow/inbox/")
+    screenshot(page, "inbox-rows", full_page=False)
     page.locator("tr[data-row-id] a").first.click()
     page.wait_for_url("**/sign/*/execute/")
     step_url = page.url
@@ -27,6 +28,7 @@ def test_an_empty_then_a_wrong_pin(page, live_server_url):
     assert page.evaluate("document.querySelector('input[name=pin]').form.noValidate")
     assert page.evaluate("document.activeElement.name") == "pin"
     assert posts == []  # refused in the page: nothing was sent
+    screenshot(page, "signing-empty-pin")
 
     page.locator("input[name=pin]").fill("000000")
     page.locator("button[name=sign]").click()
@@ -35,3 +37,8 @@ def test_an_empty_then_a_wrong_pin(page, live_server_url):
     assert page.url == step_url  # the task is still open: he may sign again
     expect(page.locator("body")).not_to_contain_text("đang được thực hiện")
     expect(page.locator("button[name=sign]")).to_be_visible()
+    screenshot(page, "signing-wrong-pin")
+
+    page.goto(f"{live_server_url}/khong-co-trang-nay/")
+    expect(page.locator("[data-testid=error]")).to_contain_text("Không có trang này")
+    screenshot(page, "not-found", full_page=False)
