@@ -106,6 +106,14 @@ class SitePagesTest(TestCase):
         self.assertContains(response, '<html lang="vi"', html=False)
         self.assertContains(response, "Thi đua – Khen thưởng")
         self.assertNotContains(response, "data-row-id")
+        # An empty list says so, and what the official can do meanwhile.
+        self.assertContains(response, "Đồng chí không có việc nào cần làm.")
+        self.assertContains(response, reverse("thidua:covenants:index"))
+        for name, says in [
+            ("workflow:queue", "Không có việc nào chờ nhận"),
+            ("workflow:archive", "Đồng chí chưa hoàn thành việc nào."),
+        ]:
+            self.assertContains(self.client.get(reverse(name)), says)
 
     def test_unknown_bloc_and_covenant_are_not_found(self):
         self.client.login(username="vinh-bao.head", password=DEMO_PASSWORD)
@@ -116,7 +124,10 @@ class SitePagesTest(TestCase):
 
     def test_my_organisation_shows_the_officials_roles_and_blocs(self):
         self.client.login(username="bach-long-vi.head", password=DEMO_PASSWORD)
+        self.assertRedirects(self.client.get(reverse("profile")), reverse("thidua:me:index"))
         response = self.client.get(reverse("thidua:me:index"))
+        self.assertContains(response, "Chứng thư số của tôi")
+        self.assertNotContains(response, "bach-long-vi.head</")
         self.assertContains(response, "UBND huyện Bạch Long Vĩ")
         self.assertContains(response, "Cụm thi đua Khối huyện")
         self.assertContains(response, "Chủ tịch")
