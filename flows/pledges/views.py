@@ -274,10 +274,19 @@ class CovenantDetailView(TemplateView):
             covenant=covenant,
             versions=versions,
             current=versions[0] if versions else None,
+            final_revision=self.final_revision(covenant, versions),
             open_tasks=self.open_tasks(covenant),
             is_void=covenant.status in (CovenantStatus.WITHDRAWN,),
             **kwargs,
         )
+
+    @staticmethod
+    def final_revision(covenant, versions):
+        """The signed and sealed PDF of a covenant in force: its current version's last
+        revision (prefetched, in order), offered first on the page."""
+        if covenant.status != CovenantStatus.IN_FORCE or not versions[0].document:
+            return None
+        return list(versions[0].document.revisions.all())[-1]
 
     def open_tasks(self, covenant):
         tasks = list(selectors.open_tasks(covenant))

@@ -125,6 +125,11 @@ def test_the_whole_covenant_through_http(client, covenant_bloc, size, caplog):
     assert "01/GƯ-DV1" in page
     links = re.findall(r'href="(/[^"]+\.pdf)"', page)
     assert links
+    # The final, signed and sealed revision comes first, marked, with its signatures.
+    final = covenant.versions.get().document.latest_revision()
+    assert links[0] == reverse("thidua:covenants:revision", args=[covenant.pk, final.pk])
+    assert "Giao ước đã ký số và đóng dấu" in page and "(bản cuối cùng)" in page
+    assert f"đủ {size + 1} chữ ký số" in page
     pdf = client.get(links[-1])
     assert pdf.status_code == 200
     assert b"".join(pdf.streaming_content).startswith(b"%PDF-")
