@@ -265,9 +265,15 @@ def stamp_style(handler, *, organisation: bool = False) -> TextStampStyle:
     )
 
 
+#: How documents write a moment (stamps, filled fields): the site's SHORT_DATETIME_FORMAT.
+DOCUMENT_MOMENT = "%H:%M %d/%m/%Y"
+
+
 def stamp_lines(*, signer: str, title: str, unit: str, moment: datetime.datetime) -> str:
-    """The stamp text: who signed, as what, for which unit, and when (ISO 8601, Vietnam time)."""
-    signed_at = timezone.localtime(moment).isoformat(timespec="seconds")
+    """The stamp text: who signed, as what, for which unit, and when, written as the site
+    writes moments (HH:MM dd/mm/yyyy, local time; a document never shows an ISO timestamp: the
+    exact instant is in the signature itself)."""
+    signed_at = timezone.localtime(moment).strftime(DOCUMENT_MOMENT)
     lines = [f"Ký bởi: {signer}"]
     for text in (title, unit):
         for given_line in text.splitlines():

@@ -2,6 +2,7 @@
 
 import asyncio
 import collections
+import datetime
 
 from pyhanko.sign import signers
 
@@ -9,7 +10,7 @@ from signatures import fonts, pades, preparation, stamps
 from signatures.pki import DEMO_PIN
 from tests.signatures import helpers, poppler
 
-STAMP_TEXT = "Ký bởi: Nguyễn Thị Hưởng\nThời gian ký: 2026-11-21T09:30:00+07:00"
+STAMP_TEXT = "Ký bởi: Nguyễn Thị Hưởng\nThời gian ký: 09:30 21/11/2026"
 
 
 def expand(default: int, ranges: list[int], count: int) -> list[int]:
@@ -18,6 +19,12 @@ def expand(default: int, ranges: list[int], count: int) -> list[int]:
     for first, last, width in zip(ranges[0::3], ranges[1::3], ranges[2::3], strict=True):
         widths[first : last + 1] = [width] * (last - first + 1)
     return widths
+
+
+def test_the_stamp_writes_the_moment_as_the_site_does():
+    moment = datetime.datetime(2026, 11, 21, 2, 30, tzinfo=datetime.UTC)
+    lines = stamps.stamp_lines(signer="Nguyễn Thị Hưởng", title="", unit="", moment=moment)
+    assert lines == STAMP_TEXT
 
 
 def test_dw_and_w_give_every_glyph_its_width():
