@@ -53,6 +53,8 @@ class SignatureSpec:
     level: str
     certify: bool = False
     organisation: bool = False
+    #: Points of the field's left under the organisation's seal (stamps.seal_inset).
+    seal_inset: float = 0
     fill: dict | None = None
     reason: str = ""
     location: str = ""
@@ -163,7 +165,9 @@ async def _sign_once(pdf, signer, spec, bytes_reserved, key) -> bytes:
         _metadata(spec),
         signer,
         timestamper=_timestamper(spec.level),
-        stamp_style=stamps.stamp_style(writer, organisation=spec.organisation),
+        stamp_style=stamps.stamp_style(
+            writer, organisation=spec.organisation, seal_inset=spec.seal_inset
+        ),
     )
     output = io.BytesIO()
     await pdf_signer.async_sign_pdf(
@@ -233,7 +237,9 @@ async def prepare_external(pdf: bytes, certificate, chain, spec: SignatureSpec) 
     pdf_signer = signers.PdfSigner(
         _metadata(spec),
         external,
-        stamp_style=stamps.stamp_style(writer, organisation=spec.organisation),
+        stamp_style=stamps.stamp_style(
+            writer, organisation=spec.organisation, seal_inset=spec.seal_inset
+        ),
     )
     digest, _tbs, output = await pdf_signer.async_digest_doc_for_signing(
         writer,

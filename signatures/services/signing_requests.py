@@ -153,17 +153,31 @@ def certificates_of(credential: Credential):
 def signature_spec(document, field, request, moment) -> pades.SignatureSpec:
     title = " ".join(filter(None, [request.signing_prefix, field.signer_title]))
     first = not document.fields.filter(revision__isnull=False).exists()
+    inset = _seal_inset(document, field)
+    x1, _y1, x2, _y2 = field.box
     return pades.SignatureSpec(
         field_name=field.name,
         stamp_text=stamps.stamp_lines(
-            signer=person_name(request.person), title=title, unit=field.unit_name, moment=moment
+            signer=person_name(request.person),
+            title=title,
+            unit=field.unit_name,
+            moment=moment,
+            width_share=1 - inset / (x2 - x1),
         ),
+        seal_inset=inset,
         level=document.level,
         certify=document.certify and first and field.kind == FieldKind.PERSONAL,
         organisation=field.kind == FieldKind.ORGANISATION,
         fill=request.fill,
         reason=document.title,
     )
+
+
+def _seal_inset(document, field) -> float:
+    if field.kind == FieldKind.ORGANISATION:
+        return 0.0
+    seals = document.fields.filter(kind=FieldKind.ORGANISATION, page=field.page)
+    return stamps.seal_inset(field.box, [seal.box for seal in seals])
 
 
 def fail(

@@ -16,7 +16,7 @@ from django.core.files.storage import default_storage
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import timestamps
 
-from signatures import pades, validation
+from signatures import pades, stamps, validation
 from signatures.keystores import seal
 from signatures.models import (
     Credential,
@@ -30,7 +30,7 @@ from signatures.models import (
 )
 from signatures.pki import DEMO_PIN
 from signatures.services import external, signing, signing_requests
-from tests.signatures import helpers
+from tests.signatures import helpers, poppler
 from workflows.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -557,3 +557,27 @@ def test_too_many_wrong_pins_lock_the_certificate_for_a_while(three, settings):
             field=field, person=users[0], credential=credentials[0], secret=DEMO_PIN
         )
     assert "nhập sai quá nhiều lần" in refused.value.messages[0]
+
+
+@poppler.pdftotext_missing
+def test_no_word_of_the_head_stamp_lies_under_the_organisation_seal(dev_pki, dev_officials, three):
+    # ND 30 puts the seal over the left third of the head's signature: the head's stamp keeps
+    # its text to the right of it, whatever the number of signers.
+    identities, users, credentials = three
+    clerk = helpers.official_user(dev_officials[3])
+    document = helpers.create_document(
+        identities, users, clerk=clerk, clerk_identity=dev_officials[3]
+    )
+    head_field = document.fields.get(name="Sig01")
+    seal = document.fields.get(name="Org")
+    assert stamps.seal_inset(head_field.box, [seal.box]) > 0  # the layout overlaps them
+    helpers.sign(head_field, users[0], credentials[0])
+
+    x1, y1, x2, y2 = seal.box
+    content = document.latest_revision().read()
+    under_seal = [
+        text
+        for page, text, (wx1, wy1, wx2, wy2) in poppler.words_by_page(content)
+        if page == seal.page and wx1 < x2 and wx2 > x1 and wy1 < y2 and wy2 > y1
+    ]
+    assert under_seal == []
