@@ -8,8 +8,7 @@
   "use strict";
 
   function pageMessage() {
-    var meta = document.querySelector('meta[name="thidua-required-message"]');
-    return meta ? meta.content : "";
+    return pageText("required-message");
   }
 
   function noteFor(input) {
@@ -59,6 +58,27 @@
 
   function quietBrowserBubbles() {
     document.querySelectorAll("form").forEach(function (form) { form.noValidate = true; });
+    nameUnnamedControls();
+  }
+
+  // viewflow's list checkboxes and its file widget's input carry no label a screen reader can
+  // read: name them (the row's checkbox after its row's first cell).
+  function nameUnnamedControls() {
+    document.querySelectorAll(".vf-list__table input[type=checkbox]:not([aria-label])")
+      .forEach(function (box) {
+        var row = box.closest("tr");
+        var first = row && row.querySelector("td:not(.vf-list__action-cell)");
+        box.setAttribute("aria-label", first ? pageText("select-row") + " " + first.textContent.trim()
+          : pageText("select-all"));
+      });
+    document.querySelectorAll("input[type=file][label]:not([aria-label])").forEach(function (input) {
+      input.setAttribute("aria-label", input.getAttribute("label"));
+    });
+  }
+
+  function pageText(name) {
+    var meta = document.querySelector('meta[name="thidua-' + name + '"]');
+    return meta ? meta.content : "";
   }
 
   // Capture: before Turbo takes the submission over.
@@ -73,4 +93,6 @@
   document.addEventListener("DOMContentLoaded", quietBrowserBubbles);
   document.addEventListener("turbo:load", quietBrowserBubbles);
   document.addEventListener("turbo:render", quietBrowserBubbles);
+  // live.js replaced a region of the page with a fresh copy.
+  document.addEventListener("thidua:live-refreshed", quietBrowserBubbles);
 })();
