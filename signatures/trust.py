@@ -6,6 +6,7 @@ Vietnamese reason: expired, not yet valid, revoked, untrusted, or not meant for 
 
 import asyncio
 import datetime
+import logging
 from pathlib import Path
 
 from asn1crypto import pem, x509
@@ -14,6 +15,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator import errors as cv_errors
+
+logger = logging.getLogger(__name__)
 
 SIGNING_KEY_USAGE = {"non_repudiation"}
 ALTERNATIVE_KEY_USAGE = {"digital_signature"}
@@ -106,19 +109,40 @@ async def acheck_certificate(certificate: x509.Certificate, chain=(), *, context
     validator = CertificateValidator(
         certificate, intermediate_certs=list(chain), validation_context=context
     )
+    # pyHanko's own words (English, with certificate names) go to the log for the
+    # administrator; the official reads the cause in his language, naming the issuer.
+    where = {"issuer": name_text(certificate.issuer)}
     try:
         await validator.async_validate_path()
     except cv_errors.RevokedError as error:
         raise CertificateRefused(_("The certificate has been revoked.")) from error
     except cv_errors.InsufficientRevinfoError as error:
+        logger.info("Revocation status unknown: %s", error)
         raise RevocationUnknown(
-            _("The revocation status of the certificate could not be checked (%(detail)s).")
-            % {"detail": error}
+            _(
+                "The revocation status of the certificate could not be checked: the OCSP and"
+                " CRL services of %(issuer)s gave no usable answer."
+            )
+            % where
         ) from error
-    except (cv_errors.PathBuildingError, cv_errors.PathValidationError) as error:
+    except cv_errors.PathBuildingError as error:
+        logger.info("No path to a trusted root: %s", error)
         raise CertificateRefused(
-            _("The certificate does not lead to a trusted root certificate authority (%(detail)s).")
-            % {"detail": error}
+            _(
+                "The certificate does not lead to a trusted root certificate authority: no"
+                " chain from its issuer %(issuer)s to a root the site trusts."
+            )
+            % where
+        ) from error
+    except cv_errors.PathValidationError as error:
+        logger.info("Certificate path refused: %s", error)
+        raise CertificateRefused(
+            _(
+                "The certificate does not lead to a trusted root certificate authority: its"
+                " chain through %(issuer)s was refused (a certificate of the chain is expired,"
+                " revoked or not valid for signing)."
+            )
+            % where
         ) from error
 
 

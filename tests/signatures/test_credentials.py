@@ -58,6 +58,9 @@ def test_a_status_that_cannot_be_learnt_is_asked_again_until_it_is(
     assert credential.status == CredentialStatus.CHECKING
     assert credential.reason.startswith("Không kiểm tra được tình trạng thu hồi của chứng thư số")
     assert "Hệ thống sẽ hỏi lại lúc" in credential.reason and "(lần 2/3)" in credential.reason
+    # pyHanko's English explanation stays in the log; the reason names the issuer instead.
+    assert "dịch vụ OCSP và CRL của TEST CA" in credential.reason
+    assert "validated" not in credential.reason and "Name:" not in credential.reason
     assert credential.reason in credentials.inactive_reason(credential)
     assert not Credential.objects.usable_for(official).exists()
     recheck = DBTaskResult.objects.get(status="READY")
