@@ -1,5 +1,6 @@
 """Every URL of the site, as every demo role and as an anonymous visitor, against the policy;
-and every page it shows, in Vietnamese without a word of the English interface.
+and every page it shows, in Vietnamese without a word of the English interface and without the
+visitor's username (people are shown by name).
 
 The walk reads the URL conf itself, so a new URL is walked as soon as it exists; each URL name
 must match one of the rules below (a URL no rule knows fails the test). Ids come from the
@@ -317,9 +318,12 @@ def test_every_url_as_every_demo_role(demo):
             if not ok:
                 wrong.append(f"{visitor}: {url} ({name}) → {response.status_code}, not {expected}")
             elif response.status_code == 200 and "html" in response.get("Content-Type", ""):
-                english = english_in(response.content.decode())
+                html = response.content.decode()
+                english = english_in(html)
                 if english:
                     wrong.append(f"{visitor}: {url} ({name}) shows English: {english}")
+                if username and username in HIDDEN.sub(" ", html):
+                    wrong.append(f"{visitor}: {url} ({name}) shows the username {username}")
             if ok and rule.guarded and response.status_code in REFUSED | {302}:
                 body = response.content.decode(errors="replace")
                 leaked = [
