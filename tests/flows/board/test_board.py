@@ -1,5 +1,7 @@
 """The progress board: who may open it, what it shows, constant queries."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -47,6 +49,11 @@ def test_the_board_shows_each_blocs_covenant_and_signatures(
     client.force_login(council_member)
     page = client.get(board_url(jurisdiction)).content.decode()
     assert "Khối thi đua kiểm thử" in page and "2/3" in page and "Đang ký" in page
+    # The breadcrumb says where the reader is: the board, then the jurisdiction and the year.
+    crumbs = re.search(r'data-testid="breadcrumbs">(.*?)</h2>', page, re.S).group(1)
+    assert reverse("thidua:board:index") in crumbs
+    year = timezone.localdate().year
+    assert f'aria-current="page">{jurisdiction.name}, {year}</a>' in crumbs
 
 
 def test_only_the_council_and_home_affairs_open_the_board(
