@@ -359,10 +359,12 @@ class SigningRequest(models.Model):
     )
     reason = models.TextField(_("reason"), blank=True)
     # The PIN, encrypted with the server key, for the few seconds until the task runs.
-    secret = models.BinaryField(null=True, blank=True, editable=False)
+    secret = models.BinaryField(_("sealed PIN"), null=True, blank=True, editable=False)
     # Two-step signing: the prepared PDF (content-addressed), the revision it was prepared on,
     # the digest to sign (hex) and where the signature goes in the prepared PDF.
-    external = models.JSONField(default=dict, blank=True, editable=False)
+    external = models.JSONField(
+        _("two-step signing data"), default=dict, blank=True, editable=False
+    )
     revision = models.OneToOneField(
         Revision,
         on_delete=models.PROTECT,

@@ -553,9 +553,9 @@ class AuditChainHead(models.Model):
     chain never forks; it also anchors the end, so deleting the newest entries is detected.
     """
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
-    position = models.PositiveBigIntegerField(default=0)
-    hash = models.CharField(max_length=64, default=AuditEvent.GENESIS_HASH)
+    id = models.PositiveSmallIntegerField(_("id"), primary_key=True, default=1, editable=False)
+    position = models.PositiveBigIntegerField(_("position"), default=0)
+    hash = models.CharField(_("hash"), max_length=64, default=AuditEvent.GENESIS_HASH)
 
     class Meta:
         verbose_name = _("audit chain head")

@@ -153,9 +153,13 @@ class BlocMembership(models.Model):
     # Copies of the term's jurisdiction and year: they let the database itself refuse a unit
     # in two blocs of one jurisdiction in the same year, even under concurrent writes.
     jurisdiction = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", editable=False
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("jurisdiction"),
     )
-    year = models.PositiveSmallIntegerField(editable=False)
+    year = models.PositiveSmallIntegerField(_("year"), editable=False)
 
     class Meta:
         ordering = ["position", "organisation__name"]

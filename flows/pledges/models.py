@@ -47,7 +47,11 @@ class Covenant(ConcurrentTransitionMixin, models.Model):
         _("status"), max_length=20, choices=S.choices, default=S.DRAFT, protected=True
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -152,7 +156,11 @@ class CovenantVersion(models.Model):
     preamble = models.TextField(_("preamble"), blank=True)
     closing = models.TextField(_("implementation"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("sent to review"), null=True, blank=True)
@@ -189,7 +197,10 @@ class Commitment(models.Model):
     """One section of commitments (nội dung giao ước), in order."""
 
     version = models.ForeignKey(
-        CovenantVersion, on_delete=models.CASCADE, related_name="commitments"
+        CovenantVersion,
+        on_delete=models.CASCADE,
+        related_name="commitments",
+        verbose_name=_("version"),
     )
     position = models.PositiveSmallIntegerField(_("position"))
     heading = models.CharField(_("heading"), max_length=255, blank=True)
@@ -207,7 +218,12 @@ class Commitment(models.Model):
 class Target(models.Model):
     """A quantified target, e.g. "95% CBCCVC đạt Lao động tiên tiến"."""
 
-    version = models.ForeignKey(CovenantVersion, on_delete=models.CASCADE, related_name="targets")
+    version = models.ForeignKey(
+        CovenantVersion,
+        on_delete=models.CASCADE,
+        related_name="targets",
+        verbose_name=_("version"),
+    )
     position = models.PositiveSmallIntegerField(_("position"))
     code = models.CharField(_("code"), max_length=20)
     text = models.CharField(_("target"), max_length=500)
@@ -238,11 +254,27 @@ class Decision(models.TextChoices):
 class ReviewOpinion(models.Model):
     """A member unit's opinion on one version (góp ý dự thảo)."""
 
-    version = models.ForeignKey(CovenantVersion, on_delete=models.CASCADE, related_name="opinions")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(
+        CovenantVersion,
+        on_delete=models.CASCADE,
+        related_name="opinions",
+        verbose_name=_("version"),
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("official"),
+    )
     on_behalf_of = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("on behalf of"),
     )
     decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices)
     comment = models.TextField(_("comment"), blank=True)
@@ -268,13 +300,28 @@ class SigningDecline(models.Model):
     the system did).
     """
 
-    version = models.ForeignKey(CovenantVersion, on_delete=models.CASCADE, related_name="declines")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(
+        CovenantVersion,
+        on_delete=models.CASCADE,
+        related_name="declines",
+        verbose_name=_("version"),
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("official"),
     )
     on_behalf_of = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("on behalf of"),
     )
     reason = models.TextField(_("reason"))
     membership_changed = models.BooleanField(_("stopped by a membership change"), default=False)

@@ -93,3 +93,32 @@ def test_no_page_template_holds_text_outside_the_catalogue():
 
 def test_the_template_check_finds_a_bare_word():
     assert untranslated_words('<p class="x">Save</p>{% translate "Save" %}') == ["Save"]
+
+
+# -- every model, field and choice of ours has a name in the catalogue --------------------------
+
+OUR_APPS = {"workflows", "signatures", "notifications", "blocs", "pledges", "board", "demo"}
+
+
+def test_every_model_field_and_choice_has_a_translatable_name():
+    from django.apps import apps
+    from django.utils.functional import Promise
+
+    bare = []
+    for model in apps.get_models():
+        if model._meta.app_label not in OUR_APPS:
+            continue
+        if not isinstance(model._meta.verbose_name, Promise):
+            bare.append(model._meta.label)
+        for field in model._meta.get_fields():
+            inherited = getattr(field, "model", model)._meta.app_label not in OUR_APPS
+            if field.auto_created or not getattr(field, "concrete", False) or inherited:
+                continue
+            if not isinstance(field.verbose_name, Promise):
+                bare.append(f"{model._meta.label}.{field.name}")
+            bare += [
+                f"{model._meta.label}.{field.name}={value}"
+                for value, label in field.choices or []
+                if not isinstance(label, Promise)
+            ]
+    assert bare == []
