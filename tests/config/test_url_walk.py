@@ -69,7 +69,9 @@ ENGLISH_WORDS = re.compile(
     r"Previous|Page|Name|Status|Date|Created|Owner|Start|Join|Split|Task|Tasks|Process|"
     r"Processes|Assigned|Unassigned|Finished|Summary|Brief|Common|Organization|Country|Unknown|"
     r"None|True|False|Log ?in|Log ?out|Sign ?in|Profile|Password|Username|Email|Change|Close|"
-    r"Open|Back|Home|Dashboard|Inbox|Queue|Archive|Select|Actions?|Permission)\b"
+    r"Open|Back|Home|Dashboard|Inbox|Queue|Archive|Select|Actions?|Permission|"
+    # the covenant flow's steps by their code names (viewflow's filters list them so)
+    r"Review|Draft|Adopt|Register|Sign|Decline)\b"
 )
 HIDDEN = re.compile(r"<(script|style|head)\b.*?</\1>|<[^>]+>", re.S | re.I)
 
