@@ -19,8 +19,10 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView, TemplateView
+from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.flow import views
 from viewflow.workflow.flow import viewset as viewflow_apps
+from viewflow.workflow.flow.views import filters as viewflow_filters
 from viewflow.workflow.models import Process
 
 from workflows.deadlines import due_on
@@ -50,6 +52,36 @@ def summary_paths(flow_classes) -> list[str]:
     ]
 
 
+def step_choices(queryset) -> list[tuple[str, str]]:
+    """(reference, title) of the steps of ``queryset``'s tasks, each by its flow's and its own
+    title in the site's language (viewflow lists "Process/Review", the node's code name)."""
+    flow_tasks = queryset.order_by("flow_task").values_list("flow_task", flat=True).distinct()
+    return [
+        (get_task_ref(flow_task), f"{flow_task.flow_class.process_title}: {flow_task.task_title}")
+        for flow_task in flow_tasks
+    ]
+
+
+class StepChoices:
+    """A task list filter offering the steps by their titles."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["flow_task"].field.choices = step_choices(self.queryset)
+
+
+class OpenTaskFilter(StepChoices, viewflow_filters.FlowUserTaskListFilter):
+    pass
+
+
+class ArchiveFilter(StepChoices, viewflow_filters.FlowArchiveListFilter):
+    pass
+
+
+class DashboardTaskFilter(StepChoices, viewflow_filters.DashboardTaskListViewFilter):
+    pass
+
+
 class TaskListColumns:
     def get_queryset(self):
         return (
@@ -70,6 +102,8 @@ class TaskListColumns:
 
 
 class InboxListView(TaskListColumns, views.WorkflowInboxListView):
+    filterset_class = OpenTaskFilter
+
     def created(self, task):
         # The site's one way of writing a moment (HH:MM dd/mm/yyyy, local time), not a
         # relative "1 hour, 5 minutes ago", which Django's Vietnamese leaves half English.
@@ -79,11 +113,11 @@ class InboxListView(TaskListColumns, views.WorkflowInboxListView):
 
 
 class QueueListView(TaskListColumns, views.WorkflowQueueListView):
-    pass
+    filterset_class = OpenTaskFilter
 
 
 class ArchiveListView(TaskListColumns, views.WorkflowArchiveListView):
-    pass
+    filterset_class = ArchiveFilter
 
 
 def attachment_download(attachment) -> FileResponse:
@@ -239,6 +273,8 @@ class ProcessListView(views.DashboardProcessListView):
 
 class TaskListView(views.DashboardTaskListView):
     """Every task of the flow (the managers' overview): each step by its title."""
+
+    filterset_class = DashboardTaskFilter
 
     def flow_task(self, task):
         return task.flow_task.task_title

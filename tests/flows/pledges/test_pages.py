@@ -2,6 +2,7 @@
 
 import datetime
 import gc
+import json
 import logging
 import re
 
@@ -133,6 +134,13 @@ def test_the_whole_covenant_through_http(client, covenant_bloc, size, caplog):
     pdf = client.get(links[-1])
     assert pdf.status_code == 200
     assert b"".join(pdf.streaming_content).startswith(b"%PDF-")
+
+    # The archive's filter offers each step by its title, not its code name ("…/Sign"); its
+    # options travel as JSON in an attribute.
+    client.force_login(bloc.heads[0])
+    archive = client.get(reverse("workflow:archive")).content.decode()
+    assert json.dumps("Giao ước thi đua: Ký giao ước")[1:-1] in archive
+    assert "/Sign" not in archive and "/Review" not in archive
 
     # A normal covenant leaves nothing in the log: no refused refresh, no unclosed HTTP
     # session of the responders' fetchers (reported when it is collected).
