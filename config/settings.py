@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "workflows",
     "signatures",
     "flows.blocs",
+    "flows.rules",
+    "flows.awards",
     "flows.pledges",
     "flows.board",
     "notifications",
