@@ -16,6 +16,7 @@ from flows.blocs.views import BlocViewset, MyOrganisationViewset
 from flows.board.views import BoardViewset
 from flows.pledges.flows import CovenantFlow
 from flows.pledges.views import CovenantViewset
+from flows.rules.views import RulesViewset
 from notifications.views import NotificationViewset
 from signatures.views import CredentialViewset, ValidationViewset
 from workflows.forms import ThrottledSignInForm
@@ -49,6 +50,7 @@ class EmulationApp(Application):
     blocs_path = route("blocs/", BlocViewset())
     covenants_path = route("covenants/", CovenantViewset())
     board_path = route("board/", BoardViewset())
+    rules_path = route("rules/", RulesViewset())
     me_path = route("me/", MyOrganisationViewset())
     validation_path = route("validation/", ValidationViewset())
     credentials_path = route("credentials/", CredentialViewset())

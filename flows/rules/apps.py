@@ -6,3 +6,6 @@ class RulesConfig(AppConfig):
     name = "flows.rules"
     label = "rules"
     verbose_name = _("Rules and criteria")
+
+    def ready(self):
+        from flows.rules import checks  # noqa: F401  (registers the system checks)

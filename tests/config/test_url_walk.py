@@ -183,7 +183,7 @@ RULES = [
     Rule(r"password_change|password_change_done", _signed_in(200)),
     Rule(r"profile", _signed_in(302)),  # his page of units, roles and certificates
     Rule(
-        r"thidua:(blocs|covenants|board|me|validation|credentials|notifications):index",
+        r"thidua:(blocs|covenants|board|me|validation|credentials|notifications|rules):index",
         _signed_in(200),
     ),
     Rule(r"thidua:blocs:detail", _signed_in(200)),  # the blocs' composition is public

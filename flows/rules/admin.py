@@ -1,0 +1,82 @@
+"""Rule sets in the admin, written through the services: validated, audited, and a set in
+force kept as it was (only its last day can still be set)."""
+
+from django.contrib import admin
+
+from flows.rules import services
+from flows.rules.forms import RuleSetForm, RuleValueForm, RuleValueFormSet, values_of
+from flows.rules.models import RuleSet, RuleValue
+from workflows.admin import AuditedAdmin
+
+EDITABLE_IN_EFFECT = {"valid_to"}
+
+
+class RuleValueInline(admin.TabularInline):
+    model = RuleValue
+    form = RuleValueForm
+    formset = RuleValueFormSet
+    extra = 1
+
+    def _editable(self, obj):
+        return obj is None or not obj.has_taken_effect()
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(AuditedAdmin):
+    form = RuleSetForm
+    inlines = [RuleValueInline]
+    list_display = ["name", "scope", "jurisdiction", "bloc", "valid_from", "valid_to"]
+    list_filter = ["scope", "jurisdiction"]
+    search_fields = ["name", "legal_basis"]
+    list_select_related = ["jurisdiction", "bloc"]
+    audit_prefix = "rule_set"
+
+    def get_fields(self, request, obj=None):
+        fields = list(RuleSetForm.Meta.fields)
+        return [*fields, "copy_from"] if obj is None else fields
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.has_taken_effect():
+            return [name for name in RuleSetForm.Meta.fields if name not in EDITABLE_IN_EFFECT]
+        return []
+
+    def has_delete_permission(self, request, obj=None):
+        in_effect = obj is not None and obj.has_taken_effect()
+        return not in_effect and super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        """Deferred to ``save_related``: a set and its values are written together."""
+
+    def save_related(self, request, form, formsets, change):
+        values = values_of(formsets[0]) if formsets else {}
+        for formset in formsets:
+            # The admin's change message reads these; the service wrote the rows.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        fields = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name in RuleSetForm.Meta.fields
+        }
+        if not change:
+            created = services.create_rule_set(
+                **{name: form.cleaned_data.get(name) for name in RuleSetForm.Meta.fields},
+                values=values,
+                copy_from=form.cleaned_data.get("copy_from"),
+                by=request.user,
+            )
+            form.instance.pk = created.pk
+            return
+        rule_set = form.instance
+        if fields:
+            services.change_rule_set(rule_set=rule_set, by=request.user, **fields)
+        if formsets and formsets[0].has_changed() and not rule_set.has_taken_effect():
+            services.replace_values(rule_set=rule_set, values=values, by=request.user)
