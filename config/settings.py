@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "flows.rules",
     "flows.awards",
     "flows.pledges",
+    "flows.scoring",
     "flows.board",
     "notifications",
     "flows.demo",

@@ -12,11 +12,14 @@ from django.views.i18n import set_language
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site, route
 
+from flows.awards.urls import AwardViewset
 from flows.blocs.views import BlocViewset, MyOrganisationViewset
 from flows.board.views import BoardViewset
 from flows.pledges.flows import CovenantFlow
 from flows.pledges.views import CovenantViewset
-from flows.rules.views import RulesViewset
+from flows.rules.views import CriteriaViewset, RulesViewset
+from flows.scoring.flows import ScoringFlow
+from flows.scoring.views import ScoringViewset
 from notifications.views import NotificationViewset
 from signatures.views import CredentialViewset, ValidationViewset
 from workflows.forms import ThrottledSignInForm
@@ -49,8 +52,11 @@ class EmulationApp(Application):
     base_template_name = "workflows/page.html"
     blocs_path = route("blocs/", BlocViewset())
     covenants_path = route("covenants/", CovenantViewset())
+    scorings_path = route("scorings/", ScoringViewset())
     board_path = route("board/", BoardViewset())
+    awards_path = route("awards/", AwardViewset())
     rules_path = route("rules/", RulesViewset())
+    criteria_path = route("criteria/", CriteriaViewset())
     me_path = route("me/", MyOrganisationViewset())
     validation_path = route("validation/", ValidationViewset())
     credentials_path = route("credentials/", CredentialViewset())
@@ -74,7 +80,12 @@ class ThiDuaSite(Site):
 site = ThiDuaSite(
     title=_("Emulation and commendation"),
     viewsets=[
-        InboxApp(flow_viewsets=[FlowViewset(CovenantFlow, icon="handshake")]),
+        InboxApp(
+            flow_viewsets=[
+                FlowViewset(CovenantFlow, icon="handshake"),
+                FlowViewset(ScoringFlow, icon="leaderboard"),
+            ]
+        ),
         EmulationApp(),
     ],
 )

@@ -12,8 +12,14 @@ from django.utils import translation
 
 from workflows import services
 
-# The development PKI and its services, blocs ready for a covenant, the demo with its PKI.
-pytest_plugins = ["tests.fixtures.pki", "tests.fixtures.covenants", "tests.fixtures.demo"]
+# The development PKI and its services, blocs ready for a covenant or a scoring, the demo
+# with its PKI.
+pytest_plugins = [
+    "tests.fixtures.pki",
+    "tests.fixtures.covenants",
+    "tests.fixtures.scoring",
+    "tests.fixtures.demo",
+]
 
 _sequence = itertools.count(1)
 

@@ -49,7 +49,13 @@ class FanOut(flow.Split):
 class RoleTaskActivation(ViewActivation):
     @classmethod
     def create(cls, flow_task, prev_activation, token, data=None, seed=None):
-        data = flow_task.describe(prev_activation.process, dict(data or {}))
+        data = dict(data or {})
+        # A role task straight after another in a fan-out's branch (a unit's officer fills its
+        # sheet, then its head signs it) is for the same unit, unless the node names its own.
+        previous = prev_activation.task.data or {}
+        if "unit" not in data and flow_task.follows_unit and "unit" in previous:
+            data["unit"] = previous["unit"]
+        data = flow_task.describe(prev_activation.process, data)
         return super().create(flow_task, prev_activation, token, data=data, seed=seed)
 
 
@@ -107,6 +113,11 @@ class RoleTask(flow.View):
     @property
     def role(self) -> str:
         return self._role
+
+    @property
+    def follows_unit(self) -> bool:
+        """Whether the task takes the unit of the task before it (no ``unit`` of its own)."""
+        return self._unit is None
 
     @property
     def action(self) -> str:

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
@@ -153,6 +154,8 @@ def write_table(columns: list[Column], rows: Iterable[dict], *, title: str) -> b
 
 
 def _cell_value(value):
+    if isinstance(value, Promise):  # a lazy translation, such as a choice's label
+        return str(value)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, Decimal):

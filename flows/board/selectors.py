@@ -17,6 +17,11 @@ class Row:
     term: BlocTerm
     cells: list[Cell]
 
+    @property
+    def columns(self):
+        """(stage, cell) in the board's order."""
+        return list(zip(STAGES, self.cells, strict=True))
+
 
 def board(jurisdiction: Organisation, year: int) -> list[Row]:
     terms = list(

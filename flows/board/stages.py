@@ -1,7 +1,7 @@
 """The columns of the progress board: one stage per process of a bloc's year.
 
 Each stage reads every bloc term of the board at once (a fixed number of queries, whatever the
-number of blocs) and returns one cell per term. The covenant is the first stage; scoring and the
+number of blocs) and returns one cell per term: the covenant, then the year-end scoring; the
 nominations join as further functions in ``STAGES``.
 """
 
@@ -13,6 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from flows.pledges.models import LIVE_STATUSES, Covenant, CovenantVersion
+from flows.scoring.models import LIVE_STATUSES as SCORING_LIVE
+from flows.scoring.models import SIGNED_STATUSES, Scoring, ScoringStatus, SheetStatus
+from flows.scoring.selectors import stage_counts
 from signatures import pipeline
 from workflows.deadlines import due_on, open_tasks_with_deadlines
 
@@ -26,6 +29,7 @@ class Cell:
     overdue: int = 0  # open tasks past their due date
     next_due: datetime.date | None = None
     url: str = ""
+    detail: str = ""  # a second line: the scoring's cross-scored and frozen counts…
 
     @property
     def percent(self) -> int:
@@ -37,6 +41,8 @@ class Stage:
     code: str
     title: str
     cells: object  # callable(terms, today) -> {term_id: Cell}
+    #: What a cell's done/total counts ("Signatures", "Self-scored").
+    progress_title: str = ""
 
 
 def covenant_cells(terms, today: datetime.date) -> dict[int, Cell]:
@@ -79,14 +85,84 @@ def _current_documents(covenants) -> dict[int, int]:
 
 
 def _task_dues(covenants) -> dict[int, list[datetime.date]]:
-    dues = defaultdict(list)
-    tasks = open_tasks_with_deadlines().filter(
-        process__covenantprocess__covenant__in=list(covenants)
+    return _dues_by(
+        open_tasks_with_deadlines().filter(process__covenantprocess__covenant__in=list(covenants)),
+        "covenantprocess",
+        "covenant_id",
     )
-    for task in tasks.select_related("process__covenantprocess"):
+
+
+def _dues_by(tasks, process_relation: str, subject_field: str) -> dict[int, list[datetime.date]]:
+    """The due dates of open ``tasks``, by the subject of their flow's process."""
+    dues = defaultdict(list)
+    for task in tasks.select_related(f"process__{process_relation}"):
         if (due := due_on(task)) is not None:
-            dues[task.process.covenantprocess.covenant_id].append(due)
+            subject = getattr(getattr(task.process, process_relation), subject_field)
+            dues[subject].append(due)
     return dues
 
 
-STAGES = [Stage(code="covenant", title=_("Covenant"), cells=covenant_cells)]
+def scoring_cells(terms, today: datetime.date) -> dict[int, Cell]:
+    """Each term's scoring: its stage, units self-scored (signed) of all, cross-scored, frozen."""
+    scorings = {
+        scoring.term_id: scoring
+        for scoring in Scoring.objects.filter(term__in=terms, status__in=SCORING_LIVE)
+    }
+    counts = stage_counts(scoring.pk for scoring in scorings.values())
+    dues = _dues_by(
+        open_tasks_with_deadlines().filter(process__scoringprocess__scoring__in=scorings.values()),
+        "scoringprocess",
+        "scoring_id",
+    )
+    cells = {}
+    for term in terms:
+        scoring = scorings.get(term.pk)
+        if scoring is None:
+            cells[term.pk] = Cell(status="none", label=str(_("Not started")))
+            continue
+        by_status = counts.get(scoring.pk, {})
+        cross = sum(by_status.get(status, 0) for status in CROSS_SCORED_STATUSES)
+        due_dates = dues.get(scoring.pk, [])
+        cells[term.pk] = Cell(
+            status=scoring.status,
+            label=scoring.get_status_display(),
+            done=sum(by_status.get(status, 0) for status in SIGNED_STATUSES),
+            total=sum(by_status.values()),
+            overdue=sum(day < today for day in due_dates),
+            next_due=min((day for day in due_dates if day >= today), default=None),
+            url=reverse("thidua:scorings:detail", args=[scoring.pk]),
+            detail=str(
+                _("cross-scored %(done)s/%(total)s%(frozen)s")
+                % {
+                    "done": cross,
+                    "total": sum(by_status.values()),
+                    "frozen": _(", frozen") if scoring.status in FROZEN_STATUSES else "",
+                }
+            ),
+        )
+    return cells
+
+
+#: Sheets the scorer has cross-scored (and what the units did with them since).
+CROSS_SCORED_STATUSES = [
+    SheetStatus.CROSS_SCORED,
+    SheetStatus.ACCEPTED,
+    SheetStatus.DISPUTED,
+    SheetStatus.SETTLED,
+]
+FROZEN_STATUSES = [ScoringStatus.FROZEN, ScoringStatus.RANKED]
+
+STAGES = [
+    Stage(
+        code="covenant",
+        title=_("Covenant"),
+        cells=covenant_cells,
+        progress_title=_("Signatures"),
+    ),
+    Stage(
+        code="scoring",
+        title=_("Scoring"),
+        cells=scoring_cells,
+        progress_title=_("Self-scored"),
+    ),
+]

@@ -46,6 +46,8 @@ class BoardView(TemplateView):
             "jurisdiction": jurisdiction,
             "year": year,
             "stages": STAGES,
+            # The bloc and its leader, then four columns a stage.
+            "column_count": 2 + 4 * len(STAGES),
             "rows": selectors.board(jurisdiction, year),
             "years": selectors.years(jurisdiction),
         }

@@ -14,6 +14,8 @@ from viewflow.workflow.status import STATUS
 
 from flows.pledges import services
 from flows.pledges.models import Covenant, CovenantStatus, Decision
+from flows.rules import selectors as rules
+from flows.rules.services import criteria
 from signatures.models import Credential, RequestStatus, SigningRequest
 from signatures.pki import DEMO_PIN
 from workflows.background import run_queued_tasks
@@ -33,7 +35,7 @@ def drive_covenant(*, term, signatures: int | None = None, log=lambda line: None
     """Take ``term``'s covenant as far as it goes; stop at ``signatures`` heads' signatures."""
     covenant = Covenant.objects.filter(term=term).exclude(status=CovenantStatus.WITHDRAWN).first()
     if covenant is None:
-        covenant = services.start_covenant(term=term, by=_drafter(term))
+        covenant = services.start_covenant(term=term, by=drafter(term))
         log(f"started: {covenant}")
     for _step in range(MAX_STEPS):
         run_queued_tasks()
@@ -46,12 +48,13 @@ def drive_covenant(*, term, signatures: int | None = None, log=lambda line: None
     raise DemoStopped(f"{covenant} did not finish in {MAX_STEPS} steps.")
 
 
-def _drafter(term):
+def drafter(term):
+    """Who drafts for the term's leader unit: its emulation officer, else its head."""
     for role in (Role.EMULATION_OFFICER, Role.HEAD):
         appointments = holders(role, term.leader, timezone.localdate())
         if appointments:
             return appointments[0].user
-    raise DemoStopped(f"{term.leader} has no emulation officer or head to draft the covenant.")
+    raise DemoStopped(f"{term.leader} has no emulation officer or head to draft for the bloc.")
 
 
 def _enough(covenant, signatures) -> bool:
@@ -99,6 +102,9 @@ def _review(task, covenant):
 
 
 def _adopt(task, covenant):
+    # The bloc adopts its criteria set with the covenant (DOMAIN.md §1.3 K-10).
+    if rules.latest_criteria_set(covenant.term) is None:
+        criteria.create_from_template(term=covenant.term, by=drafter(covenant.term))
     services.adopt(task=task, by=task.owner)
 
 
@@ -109,8 +115,10 @@ def _credential(person):
     return credential
 
 
-def _signing(service):
-    def step(task, covenant):
+def signing_step(service):
+    """A step signing as the task's owner with his credential, the signature made at once."""
+
+    def step(task, subject):
         request = service(
             task=task, by=task.owner, credential=_credential(task.owner), secret=DEMO_PIN
         )
@@ -130,7 +138,7 @@ STEPS = {
     "draft": _draft,
     "review": _review,
     "adopt": _adopt,
-    "sign": _signing(services.sign),
-    "register": _signing(services.register),
+    "sign": signing_step(services.sign),
+    "register": signing_step(services.register),
     "answer_decline": _reopen,
 }

@@ -15,6 +15,9 @@ from django.db import transaction
 
 from flows.blocs import services as bloc_services
 from flows.blocs.models import Bloc, BlocTerm
+from flows.demo.awards import load_award_history
+from flows.rules.models import RuleSet
+from flows.rules.services.rule_sets import install_shipped_sets
 from workflows import services as workflow_services
 from workflows.models import Appointment, Organisation
 
@@ -45,6 +48,9 @@ def load_demo() -> LoadReport:
     # Every demo account shares one password: hash it once (PBKDF2 takes ~0.3 s a time).
     password_hash = make_password(DEMO_PASSWORD)
     kinds = {kind.code: kind for kind in workflow_services.ensure_standard_kinds()}
+    # The shipped rule sets, should the database have been emptied since the migrations.
+    for _created in range(install_shipped_sets()):
+        report.count(RuleSet)
     appointments_from = datetime.date.fromisoformat(data["appointments_from"])
     _ensure_admin(report)
     organisations = {}
@@ -55,6 +61,7 @@ def load_demo() -> LoadReport:
             _ensure_staff(person, organisation, appointments_from, password_hash, report)
     for row in data["blocs"]:
         _ensure_bloc(row, organisations, report)
+    load_award_history(organisations, report)
     return report
 
 

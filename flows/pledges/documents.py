@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from flows.blocs.selectors import member_units
 from flows.pledges.models import DOCUMENT_SYMBOL, CovenantVersion
 from flows.pledges.selectors import ORGANISATION_FIELD, signature_field_name
+from flows.rules.selectors import criteria_table
 from signatures import pipeline
 from signatures.models import FieldKind
 from workflows.models import Role
@@ -102,6 +103,8 @@ def _context(version: CovenantVersion) -> dict:
         "basis": version.basis_lines(),
         "commitments": list(version.commitments.all()),
         "targets": list(version.targets.all()),
+        "criteria_set": version.criteria_set,
+        "criteria": criteria_table(version.criteria_set) if version.criteria_set else [],
         "recipients": [
             "Các đơn vị thành viên",
             "Ban Thi đua - Khen thưởng",

@@ -175,6 +175,16 @@ class CovenantVersion(models.Model):
     attachments = GenericRelation(
         Attachment, content_type_field="owner_type", object_id_field="owner_id"
     )
+    # The criteria table the bloc adopted with this version (flows.rules), listed in its
+    # document as an annex and scored against at the end of the year.
+    criteria_set = models.ForeignKey(
+        "rules.CriteriaSet",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="covenant_versions",
+        verbose_name=_("criteria set"),
+    )
 
     class Meta:
         ordering = ["covenant", "number"]

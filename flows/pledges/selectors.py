@@ -89,7 +89,7 @@ def covenant_detail(user, pk: int) -> Covenant:
             Prefetch(
                 "versions",
                 queryset=CovenantVersion.objects.select_related(
-                    "created_by", "document__issued_number"
+                    "created_by", "document__issued_number", "criteria_set"
                 )
                 .prefetch_related("commitments", "targets", "attachments")
                 .order_by("-number"),

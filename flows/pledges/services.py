@@ -28,6 +28,8 @@ from flows.pledges.models import (
     SigningDecline,
     Target,
 )
+from flows.rules import selectors as rules_selectors
+from flows.rules.services import criteria
 from signatures import pipeline
 from signatures.models import FieldKind, SignatureField
 from workflows import services as workflow_services
@@ -372,11 +374,20 @@ def adopt(*, task, by) -> Covenant:
         documents.check_signers(version)
         covenant.adopt()
         covenant.save()
+        _adopt_criteria(version, by)
         _audit("covenant.adopted", actor, covenant, version=version.number)
         activation.process.covenant = covenant
         finish(activation, by)
     enqueue_on_commit("pledges.prepare_document", version.pk)
     return covenant
+
+
+def _adopt_criteria(version: CovenantVersion, by) -> None:
+    """The term's latest criteria set is adopted with the covenant and listed in it."""
+    criteria_set = rules_selectors.latest_criteria_set(version.covenant.term)
+    if criteria_set is not None:
+        version.criteria_set = criteria.adopt(criteria_set=criteria_set, by=by)
+        version.save(update_fields=["criteria_set"])
 
 
 def prepare_document(version_id: int) -> None:

@@ -3,9 +3,9 @@ force kept as it was (only its last day can still be set)."""
 
 from django.contrib import admin
 
-from flows.rules import services
 from flows.rules.forms import RuleSetForm, RuleValueForm, RuleValueFormSet, values_of
 from flows.rules.models import RuleSet, RuleValue
+from flows.rules.services import rule_sets
 from workflows.admin import AuditedAdmin
 
 EDITABLE_IN_EFFECT = {"valid_to"}
@@ -67,7 +67,7 @@ class RuleSetAdmin(AuditedAdmin):
             if name in RuleSetForm.Meta.fields
         }
         if not change:
-            created = services.create_rule_set(
+            created = rule_sets.create_rule_set(
                 **{name: form.cleaned_data.get(name) for name in RuleSetForm.Meta.fields},
                 values=values,
                 copy_from=form.cleaned_data.get("copy_from"),
@@ -77,6 +77,6 @@ class RuleSetAdmin(AuditedAdmin):
             return
         rule_set = form.instance
         if fields:
-            services.change_rule_set(rule_set=rule_set, by=request.user, **fields)
+            rule_sets.change_rule_set(rule_set=rule_set, by=request.user, **fields)
         if formsets and formsets[0].has_changed() and not rule_set.has_taken_effect():
-            services.replace_values(rule_set=rule_set, values=values, by=request.user)
+            rule_sets.replace_values(rule_set=rule_set, values=values, by=request.user)

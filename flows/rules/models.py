@@ -21,7 +21,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from flows.blocs.models import Bloc
+from flows.blocs.models import Bloc, BlocTerm
 from flows.rules.parameters import PARAMETERS, Level
 from workflows.models import Organisation, period_label, validate_period
 
@@ -228,3 +228,113 @@ def validate_values(scope: int, values: dict) -> dict:
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+# -- Criteria sets (bộ tiêu chí): the table a bloc scores its units against ------------------------
+
+
+class CriterionKind(models.TextChoices):
+    SCORED = "scored", _("scored criterion")
+    BONUS = "bonus", _("bonus points")
+    PENALTY = "penalty", _("penalty points")
+
+
+class CriteriaSet(models.Model):
+    """One version of a bloc term's criteria table (DOMAIN.md §7 T3).
+
+    Drafted by the leader unit, adopted with the covenant; an adopted version never changes,
+    a correction is a new version. Its major criteria hold components; the bonus and penalty
+    groups are majors of their kind, whose maximum is the cap of the whole group.
+    """
+
+    term = models.ForeignKey(
+        BlocTerm,
+        on_delete=models.PROTECT,
+        related_name="criteria_sets",
+        verbose_name=_("bloc term"),
+    )
+    version = models.PositiveSmallIntegerField(_("version"))
+    name = models.CharField(_("name"), max_length=255)
+    adopted_at = models.DateTimeField(_("adopted at"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    class Meta:
+        ordering = ["term", "-version"]
+        verbose_name = _("criteria set")
+        verbose_name_plural = _("criteria sets")
+        constraints = [
+            models.UniqueConstraint(fields=["term", "version"], name="criteria_version_once")
+        ]
+
+    def __str__(self):
+        return _("%(name)s, version %(version)s") % {"name": self.name, "version": self.version}
+
+    @property
+    def is_adopted(self) -> bool:
+        return self.adopted_at is not None
+
+
+class Criterion(models.Model):
+    criteria_set = models.ForeignKey(
+        CriteriaSet,
+        on_delete=models.CASCADE,
+        related_name="criteria",
+        verbose_name=_("criteria set"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="components",
+        verbose_name=_("major criterion"),
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("criterion"), max_length=500)
+    kind = models.CharField(_("kind"), max_length=10, choices=CriterionKind.choices)
+    max_points = models.DecimalField(_("maximum points"), max_digits=6, decimal_places=2)
+    guidance = models.TextField(_("how it is scored"), blank=True)
+    evidence_required = models.BooleanField(_("evidence required"), default=False)
+    indicator = models.CharField(
+        _("indicator"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "The code of a provincial indicator (e.g. cchc) whose score, out of 100, gives this"
+            " component's points in proportion."
+        ),
+    )
+    finding_kind = models.CharField(
+        _("violation"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "For a penalty item: the kind of violation on the province's lists that incurs it."
+        ),
+    )
+
+    class Meta:
+        ordering = ["criteria_set", "position"]
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        constraints = [
+            models.UniqueConstraint(fields=["criteria_set", "code"], name="criterion_code_once"),
+            models.CheckConstraint(condition=Q(max_points__gt=0), name="criterion_points_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.code}. {self.name}"
+
+    @property
+    def is_major(self) -> bool:
+        return self.parent_id is None

@@ -250,7 +250,7 @@ BLOCKERS = {
     "investigation": _("under investigation"),
     "inspection": _("inspection with signs of violation"),
     "complaint": _("complaints or denunciations being handled"),
-    "press_case": _("press-reported corruption being verified"),
+    "press_corruption": _("press-reported corruption being verified"),
     "late_social_insurance": _("late compulsory social insurance"),
 }
 

@@ -7,13 +7,14 @@ checks that apply many rules use. The order of precedence is in ``models``' docs
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from flows.rules.models import RuleSet, RuleValue, Scope
+from flows.rules.models import CriteriaSet, Criterion, CriterionKind, RuleSet, RuleValue, Scope
 from flows.rules.parameters import CATALOGUE, Parameter, parameter
 from workflows.citations import Citation, Ruling
 
@@ -114,3 +115,35 @@ def rules_in_force(*, on: datetime.date, bloc=None, jurisdiction=None) -> list:
 
 def national_set_on(day: datetime.date) -> RuleSet | None:
     return sets_in_force(on=day).filter(scope=Scope.NATIONAL).first()
+
+
+# -- criteria sets ---------------------------------------------------------------------------------
+
+
+def criteria_versions(term) -> list[CriteriaSet]:
+    """Every version of a term's criteria set, newest first (one query)."""
+    return list(CriteriaSet.objects.filter(term=term).order_by("-version"))
+
+
+def latest_criteria_set(term, *, adopted_only: bool = False) -> CriteriaSet | None:
+    versions = CriteriaSet.objects.filter(term=term)
+    if adopted_only:
+        versions = versions.filter(adopted_at__isnull=False)
+    return versions.order_by("-version").first()
+
+
+def criteria_table(criteria_set: CriteriaSet) -> list[Criterion]:
+    """The majors in order, each with ``component_list`` (two queries, whatever the size)."""
+    components = Criterion.objects.filter(parent__isnull=False).order_by("position")
+    return list(
+        criteria_set.criteria.filter(parent__isnull=True)
+        .prefetch_related(Prefetch("components", queryset=components, to_attr="component_list"))
+        .order_by("position")
+    )
+
+
+def scored_total(table: list[Criterion]):
+    """The most points of the scored criteria (bonus and penalty groups aside)."""
+    return sum(
+        (major.max_points for major in table if major.kind == CriterionKind.SCORED), Decimal(0)
+    )

@@ -97,7 +97,18 @@ def test_the_template_check_finds_a_bare_word():
 
 # -- every model, field and choice of ours has a name in the catalogue --------------------------
 
-OUR_APPS = {"workflows", "signatures", "notifications", "blocs", "pledges", "board", "demo"}
+OUR_APPS = {
+    "workflows",
+    "signatures",
+    "notifications",
+    "blocs",
+    "rules",
+    "awards",
+    "pledges",
+    "scoring",
+    "board",
+    "demo",
+}
 
 
 def test_every_model_field_and_choice_has_a_translatable_name():

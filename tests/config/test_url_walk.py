@@ -24,8 +24,12 @@ from viewflow.workflow.models import Task
 
 from flows.blocs.models import Bloc
 from flows.pledges.models import Covenant
+from flows.rules.services import criteria
+from flows.scoring import services as scoring_services
+from flows.scoring.flows import ScoringFlow
 from signatures.models import Credential, ValidationJob
 from workflows import services as workflow_services
+from workflows.background import run_queued_tasks
 from workflows.models import Organisation
 
 BLV = "khoi-dvsn-bach-long-vi"
@@ -168,7 +172,24 @@ def _public(status):
     return lambda visitor, demo, kwargs: status
 
 
-TASK_URL = r"workflow:flows:covenant:\w+:"
+#: The award history walks Vĩnh Bảo's (AWARDS_UNIT); its findings are for its own officials
+#: ("head in another bloc" is its head), Hải Phòng's overseers and the administrator.
+AWARDS_UNIT = "vinh-bao"
+SEES_VINH_BAO_FINDINGS = OVERSEES_HAI_PHONG | {"head in another bloc"}
+#: Importing award history: whoever holds the add permissions (the demo's home-affairs officers).
+IMPORTS_AWARDS = {"home-affairs officer", "home-affairs, another province", "administrator"}
+
+
+def _among(visitors, refused=403):
+    def expect(visitor, demo, kwargs):
+        if visitor == "anonymous":
+            return SIGN_IN
+        return 200 if visitor in visitors else refused
+
+    return expect
+
+
+TASK_URL = r"workflow:flows:(covenant|scoring):\w+:"
 RULES = [
     # Signed out too.
     Rule(r"login|password_reset|password_reset_done|password_reset_complete", _public(200)),
@@ -183,7 +204,8 @@ RULES = [
     Rule(r"password_change|password_change_done", _signed_in(200)),
     Rule(r"profile", _signed_in(302)),  # his page of units, roles and certificates
     Rule(
-        r"thidua:(blocs|covenants|board|me|validation|credentials|notifications|rules):index",
+        r"thidua:(blocs|covenants|scorings|board|me|validation|credentials|notifications|rules)"
+        r":index",
         _signed_in(200),
     ),
     Rule(r"thidua:blocs:detail", _signed_in(200)),  # the blocs' composition is public
@@ -191,12 +213,21 @@ RULES = [
     Rule(r"thidua:validation:detail", _signed_in(404)),  # only its requester's
     # The covenant, its documents, its process: for whom may see the bloc's work.
     Rule(r"thidua:covenants:(detail|attachment|revision)", _sees(200, 404)),
-    Rule(r"workflow:flows:covenant:process_detail", _sees(200, 403)),
+    Rule(r"workflow:flows:(covenant|scoring):process_detail", _sees(200, 403)),
+    # The scoring and the criteria set: the bloc's work too; the blank criteria sheet is not.
+    Rule(r"thidua:scorings:(detail|sheet|revision|evidence)", _sees(200, 404)),
+    Rule(r"thidua:criteria:(detail|sheet)", _sees(200, 404)),
+    Rule(r"thidua:criteria:template", _signed_in(200)),
     Rule(r"thidua:board:board", _overseer),
+    # The award history: awards, ratings and indicators are public; findings and imports not.
+    Rule(r"thidua:awards:(index|unit|(unit|year)_(awards|ratings|indicators))", _signed_in(200)),
+    Rule(r"thidua:awards:unit_findings", _among(SEES_VINH_BAO_FINDINGS)),
+    Rule(r"thidua:awards:year_findings", _overseer),
+    Rule(r"thidua:awards:(import|template_\w+)", _among(IMPORTS_AWARDS)),
     # The flow's overview of every process: its managers'.
     Rule(
-        r"workflow:flows:(index|covenant:(index|process_list|task_list|chart|process_chart"
-        r"|process_cancel))",
+        r"workflow:flows:(index|(covenant|scoring):(index|process_list|task_list|chart"
+        r"|process_chart|process_cancel))",
         _manager,
     ),
     Rule(TASK_URL + r"detail", _task_page),
@@ -228,16 +259,50 @@ def kwargs_for(name: str, route: str, demo: Demo) -> dict | None:
     values = {}
     for key in wanted:
         if key == "task_pk":
-            node = name.split(":")[3]
-            task = demo.tasks.get(node)
+            task = demo.tasks.get(":".join(name.split(":")[2:4]))
             if task is None:
                 return None
             values[key] = task.pk
         elif key == "pk":
             values[key] = demo.ids[name.rsplit(":", 1)[0]]
-        else:
-            values[key] = demo.ids[key]
+        else:  # the URL's or its flow's own value first (two pages may take an "attachment")
+            scoped = [f"{name}:{key}"]
+            if name.startswith("workflow:flows:"):
+                scoped.append(f"{name.split(':')[2]}:{key}")
+            values[key] = next((demo.ids[k] for k in scoped if k in demo.ids), demo.ids.get(key))
     return values
+
+
+def _scoring_under_way(term):
+    """The bloc's scoring opened, its leader unit's sheet filled, evidenced and sent to its
+    head (who has a signing task): (scoring, that sheet, its evidence)."""
+    officer = get_user_model().objects.get(username="ttvhtt-blv.officer")
+    criteria.create_from_template(term=term, by=officer)
+    scoring = scoring_services.open_scoring(term=term, by=officer)
+    sheet = scoring.sheets.get(unit=term.leader)
+    entries = {
+        score.criterion_id: {"points": 1, "note": "", "revision": score.revision}
+        for score in sheet.scores.filter(criterion__indicator="")
+    }
+    scoring_services.save_self_scores(sheet=sheet, by=officer, entries=entries)
+    evidence = None
+    for score in sheet.scores.filter(criterion__evidence_required=True):
+        evidence = scoring_services.attach_evidence(
+            sheet=sheet,
+            criterion_id=score.criterion_id,
+            by=officer,
+            name="Báo cáo tổng kết",
+            file=SimpleUploadedFile("bao-cao.pdf", b"%PDF-1.4 demo"),
+        )
+    task = Task.objects.get(
+        process__scoringprocess__scoring=scoring,
+        flow_task=ScoringFlow.self_score,
+        data__unit=term.leader_id,
+    )
+    scoring_services.submit_sheet(task=task, by=officer)
+    run_queued_tasks()
+    sheet.refresh_from_db()
+    return scoring, sheet, evidence
 
 
 @pytest.fixture
@@ -254,7 +319,10 @@ def demo(demo_pki):
     process = covenant.processes.get()
     tasks = {}
     for task in Task.objects.filter(process=process).order_by("pk"):
-        tasks.setdefault(task.flow_task.name, task)
+        tasks.setdefault(f"covenant:{task.flow_task.name}", task)
+    scoring, sheet, evidence = _scoring_under_way(covenant.term)
+    for task in Task.objects.filter(process__scoringprocess__scoring=scoring).order_by("pk"):
+        tasks.setdefault(f"scoring:{task.flow_task.name}", task)
     user_model = get_user_model()
     requester = user_model.objects.get(username="ttvhtt-blv.head")
     job = ValidationJob.objects.create(
@@ -273,6 +341,14 @@ def demo(demo_pki):
         ids={
             "thidua:covenants": covenant.pk,
             "thidua:blocs": Bloc.objects.get(code=BLV).pk,
+            "thidua:awards": Organisation.objects.get(code=AWARDS_UNIT).pk,
+            "thidua:scorings": scoring.pk,
+            "scoring:process_pk": scoring.processes.get().pk,
+            "term_id": covenant.term_id,
+            "version": 1,
+            "unit": sheet.unit_id,
+            "thidua:scorings:evidence:attachment": evidence.pk,
+            "thidua:scorings:revision:revision": sheet.document.latest_revision().pk,
             "thidua:validation": job.pk,
             "thidua:credentials": Credential.objects.filter(user=requester).first().pk,
             "process_pk": process.pk,

@@ -29,7 +29,7 @@ def test_head_signs_and_the_watching_pages_update(browser, live_server_url, scre
     board.wait_for_url("**/workflow/inbox/")
     board.goto(f"{live_server_url}/thidua/board/")
     board.get_by_role("link", name="2024").click()
-    row = board.locator("[data-testid=bloc-cum-khoi-huyen-hp] [data-testid=signatures]")
+    row = board.locator("[data-testid=bloc-cum-khoi-huyen-hp] [data-testid=progress-covenant]")
     expect(row).to_have_text("4/8")
 
     sign_in(page, live_server_url, "tien-lang.head")
@@ -77,7 +77,7 @@ def test_a_page_offline_during_a_signature_shows_it_once_back(browser, live_serv
     board.wait_for_url("**/workflow/inbox/")
     board.goto(f"{live_server_url}/thidua/board/")
     board.get_by_role("link", name="2024").click()
-    row = board.locator("[data-testid=bloc-cum-khoi-huyen-hp] [data-testid=signatures]")
+    row = board.locator("[data-testid=bloc-cum-khoi-huyen-hp] [data-testid=progress-covenant]")
     before = int(row.inner_text().split("/")[0])
     board.wait_for_function("document.documentElement.dataset.liveOpened >= 1")
     opened = int(board.evaluate("document.documentElement.dataset.liveOpened"))

@@ -6,29 +6,11 @@ in the admin. A set already present (by name and scope) is left as it is.
 
 from django.db import migrations
 
-from flows.rules.parameters import PARAMETERS
-from flows.rules.services import DATA, SHIPPED_SETS, read_set_file
+from flows.rules.services.rule_sets import install_shipped_sets
 
 
 def add_shipped_sets(apps, schema_editor):
-    RuleSet = apps.get_model("rules", "RuleSet")
-    RuleValue = apps.get_model("rules", "RuleValue")
-    for file_name in SHIPPED_SETS:
-        data = read_set_file(DATA / file_name)
-        values = data.pop("values")
-        rule_set, created = RuleSet.objects.get_or_create(
-            name=data["name"], scope=data["scope"], defaults=data
-        )
-        if created:
-            RuleValue.objects.bulk_create(
-                RuleValue(
-                    rule_set=rule_set,
-                    key=key,
-                    value=PARAMETERS[key].clean(value),
-                    citation=citation,
-                )
-                for key, (value, citation) in values.items()
-            )
+    install_shipped_sets(apps.get_model("rules", "RuleSet"), apps.get_model("rules", "RuleValue"))
 
 
 class Migration(migrations.Migration):

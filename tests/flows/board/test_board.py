@@ -10,7 +10,12 @@ from django.utils import timezone
 
 from flows.board import selectors
 from flows.pledges import services
+from flows.scoring import services as scoring_services
+from flows.scoring.flows import ScoringFlow
+from tests.fixtures.scoring import fill, sign, task_of
 from tests.flows.pledges.test_flow import adopt, draft_and_submit, review_all, sign_all
+from tests.flows.scoring.test_flow_smoke import FULL, evidence
+from tests.signatures.helpers import run_pending_tasks
 from workflows import services as workflow_services
 from workflows.models import Role
 
@@ -42,8 +47,9 @@ def test_the_board_shows_each_blocs_covenant_and_signatures(
     sign_all(bloc, covenant, heads=bloc.heads[:2])
 
     [row] = selectors.board(jurisdiction, timezone.localdate().year)
-    [cell] = row.cells
+    cell, scoring = row.cells
     assert (cell.status, cell.done, cell.total, cell.overdue) == ("signing", 2, 3, 0)
+    assert (scoring.status, scoring.label) == ("none", "Chưa bắt đầu")
     assert cell.next_due is not None
 
     client.force_login(council_member)
@@ -65,6 +71,34 @@ def test_only_the_council_and_home_affairs_open_the_board(
     client.force_login(council_member)
     assert client.get(board_url(jurisdiction)).status_code == 200
     assert client.get(reverse("thidua:board:index")).status_code == 200
+
+
+def test_the_scoring_stage_counts_units_self_scored_and_cross_scored(
+    client, scoring_bloc, council_member, jurisdiction
+):
+    bloc = scoring_bloc(3)
+    scoring = scoring_services.open_scoring(term=bloc.term, by=bloc.officers[0])
+    first = bloc.units[0]
+    fill(scoring, first, bloc.officers[0], FULL)
+    evidence(scoring, first, bloc.officers[0])
+    scoring_services.submit_sheet(
+        task=task_of(scoring, ScoringFlow.self_score, first), by=bloc.officers[0]
+    )
+    run_pending_tasks()
+    sign(
+        scoring_services.sign_sheet,
+        task_of(scoring, ScoringFlow.sign_sheet, first),
+        bloc.heads[0],
+        bloc.bloc.credential(bloc.heads[0]),
+    )
+    [row] = selectors.board(jurisdiction, timezone.localdate().year)
+    cell = row.cells[1]
+    assert (cell.status, cell.done, cell.total) == ("self_scoring", 1, 3)
+    assert cell.detail == "chấm chéo 0/3"
+    assert cell.next_due is not None
+    client.force_login(council_member)
+    page = client.get(board_url(jurisdiction)).content.decode()
+    assert "Các đơn vị đang tự chấm điểm" in page and "chấm chéo 0/3" in page
 
 
 def test_the_board_is_constant_in_queries(client, covenant_bloc, council_member, jurisdiction):

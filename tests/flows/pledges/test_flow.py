@@ -9,11 +9,13 @@ from viewflow.workflow.status import STATUS
 from flows.pledges import services
 from flows.pledges.flows import CovenantFlow
 from flows.pledges.models import Covenant, CovenantStatus, Decision
+from flows.rules.services import criteria
 from signatures import validation
 from signatures.models import RequestStatus
 from signatures.pki import DEMO_PIN
 from tests.fixtures.pki import NAMED_OFFICIALS
 from tests.signatures.helpers import official_user, pkcs12_credential, run_pending_tasks
+from tests.signatures.poppler import pdftotext, pdftotext_missing
 from workflows.models import AuditEvent, DelegationScope, Role, SigningPrefix
 from workflows.services import delegate
 
@@ -144,6 +146,23 @@ def test_covenant_from_draft_to_in_force(covenant_bloc, size, mailoutbox):
     personal = [s for s in report.signatures if s.kind == "signature"]
     assert len(personal) == size + 1
     assert report.ok, report.as_dict()
+
+
+@pdftotext_missing
+def test_adopting_the_covenant_adopts_the_criteria_set_and_lists_it(covenant_bloc):
+    bloc = covenant_bloc(3)
+    covenant = services.start_covenant(term=bloc.term, by=bloc.officer)
+    criteria_set = criteria.create_from_template(term=bloc.term, by=bloc.officer)
+    draft_and_submit(bloc, covenant)
+    review_all(bloc, covenant)
+    adopt(bloc, covenant)
+    version = covenant.versions.get()
+    assert version.criteria_set == criteria_set
+    criteria_set.refresh_from_db()
+    assert criteria_set.is_adopted
+    text = " ".join(pdftotext(version.document.latest_revision().read()).split())
+    assert "PHỤ LỤC: BẢNG TIÊU CHÍ CHẤM ĐIỂM THI ĐUA" in text
+    assert "II.2 Chỉ số cải cách hành chính (CCHC) của thành phố 8" in text
 
 
 def test_a_head_cannot_act_for_another_unit(covenant_bloc):

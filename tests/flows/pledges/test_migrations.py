@@ -13,6 +13,15 @@ AFTER = [("pledges", "0002_attachments_in_workflows")]
 SIGNATURES_BEFORE = ("signatures", "0004_document_owner_and_number")
 
 
+@pytest.fixture(autouse=True)
+def _back_to_the_latest_schema():
+    """Each test migrates the database back; later tests need every migration applied."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 def _state(targets):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()

@@ -10,9 +10,10 @@ from django.utils import translation
 
 from flows.blocs import services as bloc_services
 from flows.blocs.models import BlocKind
-from flows.rules import checks, selectors, services
+from flows.rules import checks, selectors
 from flows.rules.models import RuleSet, Scope
 from flows.rules.parameters import CATALOGUE
+from flows.rules.services import rule_sets
 from workflows.models import AuditEvent
 
 TODAY = datetime.date(2026, 12, 7)
@@ -32,7 +33,7 @@ def bloc(jurisdiction):
 
 @pytest.fixture
 def province_set(jurisdiction):
-    return services.create_rule_set(
+    return rule_sets.create_rule_set(
         name="Quy định TĐKT thành phố Hải Phòng",
         scope=Scope.PROVINCE,
         jurisdiction=jurisdiction,
@@ -81,7 +82,7 @@ def test_a_province_overrides_only_what_it_names(province_set, jurisdiction, blo
 
 
 def test_a_bloc_set_beats_the_province_and_the_nation_for_the_bloc_only(bloc):
-    services.create_rule_set(
+    rule_sets.create_rule_set(
         name="Quy chế Cụm thi đua Khối huyện",
         scope=Scope.BLOC,
         bloc=bloc,
@@ -138,7 +139,7 @@ def test_no_set_in_force_says_which_parameter_and_day(db):
 def test_bad_values_are_refused_naming_the_parameter(jurisdiction, bloc, scope, values, message):
     subject = {"jurisdiction": jurisdiction} if scope == Scope.PROVINCE else {"bloc": bloc}
     with pytest.raises(ValidationError) as raised:
-        services.create_rule_set(
+        rule_sets.create_rule_set(
             name="Bộ quy định thử",
             scope=scope,
             legal_basis="QĐ 1",
@@ -153,7 +154,7 @@ def test_bad_values_are_refused_naming_the_parameter(jurisdiction, bloc, scope, 
 
 def test_two_sets_of_one_province_may_not_overlap(province_set, jurisdiction):
     with pytest.raises(ValidationError) as raised:
-        services.create_rule_set(
+        rule_sets.create_rule_set(
             name="Quy định mới",
             scope=Scope.PROVINCE,
             jurisdiction=jurisdiction,
@@ -169,19 +170,19 @@ def test_a_set_in_force_is_never_rewritten_a_change_is_a_new_dated_set(
     province_set, jurisdiction, settings
 ):
     with pytest.raises(ValidationError, match="không bao giờ bị sửa"):
-        services.replace_values(
+        rule_sets.replace_values(
             rule_set=province_set,
             values={"vote.co_tinh.threshold": ("3/4", "QĐ 12/2026, Điều 9")},
             by=None,
         )
     with pytest.raises(ValidationError, match="không bao giờ bị sửa"):
-        services.change_rule_set(rule_set=province_set, name="Tên khác", by=None)
+        rule_sets.change_rule_set(rule_set=province_set, name="Tên khác", by=None)
     with pytest.raises(ValidationError, match="không thể kết thúc trước hôm nay"):
-        services.change_rule_set(
+        rule_sets.change_rule_set(
             rule_set=province_set, valid_to=datetime.date(2026, 6, 30), by=None
         )
-    services.change_rule_set(rule_set=province_set, valid_to=datetime.date(2026, 12, 31), by=None)
-    successor = services.create_rule_set(
+    rule_sets.change_rule_set(rule_set=province_set, valid_to=datetime.date(2026, 12, 31), by=None)
+    successor = rule_sets.create_rule_set(
         name="Quy định TĐKT thành phố Hải Phòng (sửa đổi)",
         scope=Scope.PROVINCE,
         jurisdiction=jurisdiction,
@@ -199,7 +200,7 @@ def test_a_set_in_force_is_never_rewritten_a_change_is_a_new_dated_set(
     old = selectors.resolve("council.quorum", on=TODAY, jurisdiction=jurisdiction)
     assert old.value == Fraction(2, 3) and old.rule_set.scope == Scope.NATIONAL
     # A future set may still be corrected, and the change is audited.
-    services.replace_values(
+    rule_sets.replace_values(
         rule_set=successor,
         values={"council.quorum": ("4/5", "QĐ 30/2026/QĐ-UBND, Điều 2")},
         by=None,
@@ -220,11 +221,11 @@ def test_only_officials_with_the_permission_write_rule_sets(jurisdiction, make_u
         "values": {},
     }
     with pytest.raises(PermissionDenied):
-        services.create_rule_set(**arguments, by=user)
+        rule_sets.create_rule_set(**arguments, by=user)
     user = grant(user, "rules.add_ruleset")
-    rule_set = services.create_rule_set(**arguments, by=user)
+    rule_set = rule_sets.create_rule_set(**arguments, by=user)
     with pytest.raises(PermissionDenied):
-        services.change_rule_set(rule_set=rule_set, name="Khác", by=user)
+        rule_sets.change_rule_set(rule_set=rule_set, name="Khác", by=user)
     assert AuditEvent.objects.filter(action="rule_set.created", actor=user).exists()
 
 

@@ -17,9 +17,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from flows.rules.models import RuleSet, RuleValue, Scope, validate_values
+from flows.rules.parameters import PARAMETERS
 from workflows.services import record_event, require_permission
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 #: The sets shipped with the site, loaded by migration 0002.
 SHIPPED_SETS = ["nd152-2025.yaml", "nd98-2023-fallback.yaml"]
 
@@ -151,6 +152,31 @@ def _check_closing_day(valid_to: datetime.date | None) -> None:
                 % {"today": date_format(today, "SHORT_DATE_FORMAT")}
             }
         )
+
+
+def install_shipped_sets(rule_set_model=RuleSet, value_model=RuleValue) -> int:
+    """Create the shipped sets that are missing (by name and scope); never changes one.
+
+    Migration 0002 calls it with its historical models; databases emptied since (the demo,
+    transactional tests) with the app's. Each value goes through its parameter's ``clean``.
+    Returns how many sets were created.
+    """
+    created = 0
+    for file_name in SHIPPED_SETS:
+        data = read_set_file(DATA / file_name)
+        values = data.pop("values")
+        rule_set, new = rule_set_model.objects.get_or_create(
+            name=data["name"], scope=data["scope"], defaults=data
+        )
+        if new:
+            created += 1
+            value_model.objects.bulk_create(
+                value_model(
+                    rule_set=rule_set, key=key, value=PARAMETERS[key].clean(value), citation=source
+                )
+                for key, (value, source) in values.items()
+            )
+    return created
 
 
 def read_set_file(path: Path) -> dict:
