@@ -82,6 +82,8 @@ def _enough(scoring, signed_sheets) -> bool:
 
 
 def _next_task(scoring):
+    # The newest task first: a unit's head signs its sheet as soon as its officer sent it, so
+    # a scoring stopped half-way has some units done and the others not started.
     task = (
         Task.objects.filter(
             process__scoringprocess__scoring=scoring,
@@ -89,7 +91,7 @@ def _next_task(scoring):
             status__in=[STATUS.ASSIGNED, STATUS.STARTED],
         )
         .select_related("owner")
-        .order_by("pk")
+        .order_by("-pk")
         .first()
     )
     if task is None:
@@ -112,14 +114,11 @@ def _self_score(task, scoring, data):
     sheet = scoring.sheets.select_related("unit").get(unit_id=task.data["unit"])
     plan = data["units"].get(sheet.unit.code, data["default"])
     scores = list(sheet.scores.select_related("criterion").filter(criterion__indicator=""))
-    entries = {
-        score.criterion_id: {
-            "points": _self_points(score, plan),
-            "note": score.self_note or "Theo báo cáo tổng kết năm.",
-            "revision": score.revision,
-        }
-        for score in scores
-    }
+    entries = {}
+    for score in scores:
+        points = _self_points(score, plan)
+        note = score.self_note or ("Theo báo cáo tổng kết năm." if points is not None else "")
+        entries[score.criterion_id] = {"points": points, "note": note, "revision": score.revision}
     services.save_self_scores(sheet=sheet, by=task.owner, entries=entries)
     for score in scores:
         if score.criterion.evidence_required and entries[score.criterion_id]["points"]:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 from viewflow.urls import AppMenuMixin, Viewset
 
+from flows.rules.parameters import PARAMETERS
 from flows.scoring import forms, selectors, services
 from flows.scoring.flows import ScoringFlow
 from flows.scoring.models import ComponentScore, Dispute, ScoreSheet, Scoring, SheetStatus
@@ -434,7 +435,9 @@ class ScoringDetailView(TemplateView):
             results=results,
             result_pdf=revision_url(scoring, results[0].document) if results else "",
             rulings=[
-                (key, scoring.rulings[key]) for key in services.RULES if key in scoring.rulings
+                (PARAMETERS[key], scoring.rulings[key])
+                for key in services.RULES
+                if key in scoring.rulings
             ],
             **kwargs,
         )
