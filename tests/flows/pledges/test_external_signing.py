@@ -2,18 +2,13 @@
 digest to sign, takes back the signature the tool returns, answers a wrong one at once, and
 lets the signer cancel; the flow moves on once the task has embedded the signature."""
 
-import asyncio
 import base64
-import contextlib
 import hashlib
-import json
 import re
 
 import pytest
 from asn1crypto import pem
-from channels.layers import get_channel_layer
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connections
 
 from flows.pledges import services
 from flows.pledges.flows import CovenantFlow
@@ -22,6 +17,7 @@ from notifications.events import live_group
 from signatures import validation
 from signatures.models import RequestStatus, SigningRequest
 from signatures.pki import DEMO_PIN
+from tests.fixtures import live
 from tests.fixtures.pki import TWENTY_OFFICIALS
 from tests.flows.pledges.test_flow import adopt, draft_and_submit, open_tasks, review_all, task_of
 from tests.flows.pledges.test_pages import execute_url
@@ -196,29 +192,8 @@ def test_the_step_page_is_told_when_the_request_waits_and_when_it_ends(client, s
 
 
 def published(covenant, action) -> list[dict]:
-    """The events the covenant's pages receive while ``action`` runs.
-
-    One event loop for the whole watch: the Redis pub/sub layer keeps its channels per loop.
-    """
-    layer = get_channel_layer()
-
-    def act_and_close():
-        try:
-            action()
-        finally:
-            connections.close_all()  # the thread's own connections
-
-    async def watch():
-        channel = await layer.new_channel()
-        await layer.group_add(live_group("covenant", covenant.pk), channel)
-        await asyncio.to_thread(act_and_close)
-        messages = []
-        with contextlib.suppress(TimeoutError):
-            while True:
-                messages.append(await asyncio.wait_for(layer.receive(channel), timeout=0.5))
-        return messages
-
-    return [json.loads(message["text"]) for message in asyncio.run(watch())]
+    """The events the covenant's pages receive while ``action`` runs."""
+    return live.published(live_group("covenant", covenant.pk), action)
 
 
 def test_a_declined_round_ends_the_signature_waiting_for_a_signing_tool(client, signing_covenant):
