@@ -4,9 +4,9 @@ force kept as it was (only its last day can still be set)."""
 from django.contrib import admin
 
 from flows.rules.forms import RuleSetForm, RuleValueForm, RuleValueFormSet, values_of
-from flows.rules.models import RuleSet, RuleValue
+from flows.rules.models import CriteriaSet, Criterion, RuleSet, RuleValue
 from flows.rules.services import rule_sets
-from workflows.admin import AuditedAdmin
+from workflows.admin import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline
 
 EDITABLE_IN_EFFECT = {"valid_to"}
 
@@ -80,3 +80,27 @@ class RuleSetAdmin(AuditedAdmin):
             rule_sets.change_rule_set(rule_set=rule_set, by=request.user, **fields)
         if formsets and formsets[0].has_changed() and not rule_set.has_taken_effect():
             rule_sets.replace_values(rule_set=rule_set, values=values, by=request.user)
+
+
+class CriterionInline(ReadOnlyInline):
+    model = Criterion
+    fields = [
+        "code",
+        "name",
+        "kind",
+        "max_points",
+        "evidence_required",
+        "indicator",
+        "finding_kind",
+    ]
+
+
+@admin.register(CriteriaSet)
+class CriteriaSetAdmin(ReadOnlyAdmin):
+    """Read-only: the leader unit drafts versions on the term's criteria page (the services)."""
+
+    list_display = ["__str__", "term", "adopted_at", "created_by"]
+    list_filter = ["term__year"]
+    search_fields = ["term__bloc__name", "name"]
+    list_select_related = ["term__bloc", "created_by"]
+    inlines = [CriterionInline]

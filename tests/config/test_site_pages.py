@@ -91,6 +91,14 @@ class SitePagesTest(TestCase):
             "admin:workflows_issuednumber_changelist",
             "admin:pledges_covenant_changelist",
             "admin:pledges_covenantversion_changelist",
+            "admin:rules_ruleset_changelist",
+            "admin:rules_criteriaset_changelist",
+            "admin:awards_awardrecord_changelist",
+            "admin:awards_finding_changelist",
+            "admin:scoring_scoring_changelist",
+            "admin:scoring_scoresheet_changelist",
+            "admin:scoring_dispute_changelist",
+            "admin:scoring_scoringresult_changelist",
         ]:
             with self.subTest(page=name):
                 self.assertEqual(self.client.get(reverse(name)).status_code, 200)
