@@ -11,6 +11,7 @@ from signatures.pki import DEMO_PIN
 from tests.fixtures.scoring import open_tasks, sheet_of, task_of
 from tests.flows.scoring.test_flow_smoke import FULL
 from tests.signatures.helpers import run_pending_tasks
+from workflows.models import Role
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -166,3 +167,36 @@ def test_the_whole_scoring_through_http(client, scoring_bloc):
     assert pdf["Content-Type"] == "application/pdf"
     sheet_page = client.get(reverse("thidua:scorings:sheet", args=[scoring.pk, last.pk]))
     assert "Đã có số liệu Cục Thống kê" in sheet_page.content.decode()
+
+
+def test_who_may_see_and_fill_a_sheet_over_http(
+    client, scoring_bloc, make_user, make_unit, appoint
+):
+    bloc = scoring_bloc(2)
+    client.force_login(bloc.officers[0])
+    ok(client.post(reverse("thidua:scorings:index"), {"term": bloc.term.pk}))
+    scoring = Scoring.objects.get(term=bloc.term)
+    unit = bloc.units[1]
+    sheet = sheet_of(scoring, unit)
+    url = reverse("thidua:scorings:sheet", args=[scoring.pk, unit.pk])
+    task = task_of(scoring, ScoringFlow.self_score, unit)
+
+    # The leader unit's officer sees the member's sheet but may not fill it or take its task.
+    page = client.get(url).content.decode()
+    assert 'name="points-' not in page
+    assert client.post(url, sheet_post(sheet, FULL, save="1")).status_code == 403
+    assert client.get(execute_url(task)).status_code in (302, 403)
+    assert not sheet.scores.exclude(self_points=None).exists()
+
+    # An official of another bloc learns nothing of it.
+    outsider = make_user()
+    appoint(outsider, make_unit(), Role.HEAD)
+    client.force_login(outsider)
+    for address in (url, reverse("thidua:scorings:detail", args=[scoring.pk])):
+        assert client.get(address).status_code == 404
+    assert bloc.term.bloc.name not in client.get(reverse("thidua:scorings:index")).content.decode()
+
+    # The unit's own officer fills it in his task.
+    client.force_login(bloc.officers[1])
+    ok(client.post(execute_url(task), sheet_post(sheet, FULL, save="1")))
+    assert sheet.scores.get(criterion__code="I.1").self_points == FULL["I.1"]
