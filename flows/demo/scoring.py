@@ -133,9 +133,9 @@ def _self_score(task, scoring, data):
 
 
 def _cross_score(task, scoring, data):
-    for view in selectors.sheet_views(
-        scoring, selectors.units_scored_by(scoring, task.data["unit"])
-    ):
+    units = selectors.units_scored_by(scoring, task.data["unit"])
+    for sheet in scoring.sheets.filter(unit_id__in=units).select_related("unit"):
+        view = selectors.sheet_view(sheet)
         changes = data["cross"].get(view.sheet.unit.code, {})
         entries = {
             score.criterion_id: {

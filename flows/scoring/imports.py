@@ -57,13 +57,15 @@ def apply_province_lists(scoring, *, by) -> int:
     for finding in findings_of(units, year):
         findings[finding.unit_id][finding.kind].append(finding)
     cross = scoring.status != ScoringStatus.SELF_SCORING
-    scores = ComponentScore.objects.filter(sheet__scoring=scoring).select_related(
-        "criterion", "sheet"
+    scores = (
+        ComponentScore.objects.filter(sheet__scoring=scoring)
+        .select_for_update(of=("self",))
+        .select_related("criterion", "sheet")
     )
     scores = scores.exclude(criterion__indicator="", criterion__finding_kind="")
     if not cross:
         scores = scores.filter(sheet__status=SheetStatus.DRAFT)
-    changes = []
+    changes, changed = [], []
     for score in scores.order_by("sheet__position", "criterion__position"):
         criterion, unit_id = score.criterion, score.sheet.unit_id
         entry = (
@@ -75,6 +77,7 @@ def apply_province_lists(scoring, *, by) -> int:
             continue
         old = _write(score, *entry, cross=cross, by=by)
         if old is not UNCHANGED:
+            changed.append(score)
             changes.append(
                 {
                     "unit": unit_id,
@@ -84,6 +87,8 @@ def apply_province_lists(scoring, *, by) -> int:
                     "reason": entry[1],
                 }
             )
+    fields = ["cross_points", "cross_reason"] if cross else ["self_points", "self_note"]
+    ComponentScore.objects.bulk_update(changed, [*fields, "revision", "updated_by", "updated_at"])
     if changes:
         record_event(
             "scoring.province_lists_applied",
@@ -98,7 +103,8 @@ UNCHANGED = object()
 
 
 def _write(score, points, reason, *, cross: bool, by):
-    """Set the stage's points and reason; the old points, or ``UNCHANGED``."""
+    """Set the stage's points and reason (saved by the caller, all at once); the old points,
+    or ``UNCHANGED``."""
     field, note = ("cross_points", "cross_reason") if cross else ("self_points", "self_note")
     old = getattr(score, field)
     if old == points:
@@ -108,5 +114,4 @@ def _write(score, points, reason, *, cross: bool, by):
     score.revision += 1
     score.updated_by = by
     score.updated_at = timezone.now()
-    score.save(update_fields=[field, note, "revision", "updated_by", "updated_at"])
     return old

@@ -9,7 +9,8 @@ over what was read.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, DecimalField, Prefetch, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from flows.blocs.access import visible_terms
@@ -24,6 +25,7 @@ from flows.scoring.models import (
     ScoringResult,
 )
 from notifications.access import watchable
+from workflows.models import Attachment
 
 ZERO = Decimal(0)
 
@@ -104,9 +106,20 @@ def totals(table, points_of) -> Totals:
 
     ``points_of(criterion)`` gives a component's points (``None`` counts as 0).
     """
+    return totals_of_majors(
+        table,
+        {
+            major.pk: sum((points_of(c) or ZERO for c in major.component_list), ZERO)
+            for major in table
+        },
+    )
+
+
+def totals_of_majors(table, sums: dict) -> Totals:
+    """The totals from each major criterion's sum of points (by the major's id)."""
     result = Totals()
     for major in table:
-        points = sum((points_of(c) or ZERO for c in major.component_list), ZERO)
+        points = sums.get(major.pk) or ZERO
         if major.kind == CriterionKind.SCORED:
             result.scored += points
         else:
@@ -117,6 +130,63 @@ def totals(table, points_of) -> Totals:
                 result.penalty += points
         result.majors[major.code] = points
     return result
+
+
+#: A component's points at each stage, as the database computes them (``ComponentScore``'s
+#: ``self_points``, ``after_cross`` and ``points``).
+STAGE_POINTS = {
+    "self_points": ("self_points",),
+    "after_cross": ("cross_points", "self_points"),
+    "points": ("final_points", "cross_points", "self_points"),
+}
+
+
+def _stage_sum(stage: str) -> Sum:
+    money = DecimalField(max_digits=9, decimal_places=2)
+    return Sum(Coalesce(*STAGE_POINTS[stage], Value(ZERO), output_field=money), output_field=money)
+
+
+@dataclass
+class SheetTotals:
+    """A sheet's totals at each stage asked for, without its component scores."""
+
+    sheet: ScoreSheet
+    stages: dict  # stage → Totals
+
+    def __getitem__(self, stage) -> Totals:
+        return self.stages[stage]
+
+
+def sheet_totals(scoring, *, stages=("points",), unit_ids=None, table=None) -> list[SheetTotals]:
+    """Every sheet's totals (of ``unit_ids``), summed by the database major by major, in the
+    bloc's order: four queries (two with the criteria ``table`` given), whatever the number
+    of units and criteria."""
+    table = table if table is not None else criteria_table(scoring.criteria_set)
+    sheets = scoring.sheets.select_related("unit", "document")
+    scores = ComponentScore.objects.filter(sheet__scoring=scoring)
+    if unit_ids is not None:
+        sheets = sheets.filter(unit_id__in=unit_ids)
+        scores = scores.filter(sheet__unit_id__in=unit_ids)
+    rows = (
+        scores.values("sheet_id", "criterion__parent_id")
+        .annotate(**{f"sum_{stage}": _stage_sum(stage) for stage in stages})
+        .order_by()
+    )
+    sums: dict[int, dict[str, dict]] = {}
+    for row in rows:
+        by_stage = sums.setdefault(row["sheet_id"], {stage: {} for stage in stages})
+        for stage in stages:
+            by_stage[stage][row["criterion__parent_id"]] = row[f"sum_{stage}"]
+    return [
+        SheetTotals(
+            sheet=sheet,
+            stages={
+                stage: totals_of_majors(table, sums.get(sheet.pk, {}).get(stage, {}))
+                for stage in stages
+            },
+        )
+        for sheet in sheets
+    ]
 
 
 # -- the pages -------------------------------------------------------------------------------------
@@ -143,32 +213,24 @@ class SheetView:
         return totals(self.table, lambda c: getattr(self.scores[c.pk], stage))
 
 
-def _scores_of(sheets):
-    return (
-        ComponentScore.objects.filter(sheet__in=sheets)
-        .select_related("criterion", "dispute", "updated_by")
-        .prefetch_related("evidence")
+def _scores_of(sheets, *, evidence: bool):
+    scores = ComponentScore.objects.filter(sheet__in=sheets).select_related(
+        "criterion", "dispute", "updated_by"
     )
+    if evidence:  # a list per score: the generic relation's manager would cost a queryset each
+        scores = scores.prefetch_related(
+            Prefetch(
+                "evidence", queryset=Attachment.objects.order_by("pk"), to_attr="evidence_list"
+            )
+        )
+    return scores
 
 
 def sheet_view(sheet: ScoreSheet) -> SheetView:
-    """One sheet with its table (five queries, whatever the number of criteria)."""
+    """One sheet with its table and evidence (five queries, whatever the number of criteria)."""
     table = criteria_table(sheet.scoring.criteria_set)
-    scores = {score.criterion_id: score for score in _scores_of([sheet])}
+    scores = {score.criterion_id: score for score in _scores_of([sheet], evidence=True)}
     return SheetView(sheet=sheet, table=table, scores=scores)
-
-
-def sheet_views(scoring: Scoring, unit_ids=None) -> list[SheetView]:
-    """The sheets of ``scoring`` (or of ``unit_ids``), in the bloc's order (six queries)."""
-    sheets = scoring.sheets.select_related("unit", "document")
-    if unit_ids is not None:
-        sheets = sheets.filter(unit_id__in=unit_ids)
-    sheets = list(sheets)
-    table = criteria_table(scoring.criteria_set)
-    by_sheet: dict[int, dict] = {sheet.pk: {} for sheet in sheets}
-    for score in _scores_of(sheets):
-        by_sheet[score.sheet_id][score.criterion_id] = score
-    return [SheetView(sheet=s, table=table, scores=by_sheet[s.pk]) for s in sheets]
 
 
 def scoring_detail(user, pk: int) -> Scoring:
@@ -289,11 +351,14 @@ def _tie_note(higher: Placed, lower: Placed, tie_rules, major_codes) -> str:
 
 
 def ranking_preview(scoring: Scoring, tie_rules: list[str]) -> list[Placed]:
-    """The ranking the scores give now (before freezing), each unit with its totals."""
-    views = sheet_views(scoring)
-    table = views[0].table if views else criteria_table(scoring.criteria_set)
+    """The ranking the scores give now (before freezing), each unit with its totals (four
+    queries; the database sums the points)."""
+    table = criteria_table(scoring.criteria_set)
     codes = [major.code for major in table if major.kind == CriterionKind.SCORED]
-    return rank([Placed(unit=v.sheet.unit, totals=v.totals()) for v in views], tie_rules, codes)
+    placed = [
+        Placed(unit=t.sheet.unit, totals=t["points"]) for t in sheet_totals(scoring, table=table)
+    ]
+    return rank(placed, tie_rules, codes)
 
 
 def with_shares(rows):

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
@@ -246,16 +246,18 @@ def save_self_scores(*, sheet: ScoreSheet, by, entries: dict) -> list[Conflict]:
     and the ``revision`` the page read. A component changed by someone else since then is
     returned as a conflict, not overwritten; the others are saved."""
     sheet = (
-        ScoreSheet.objects.select_for_update()
+        ScoreSheet.objects.select_for_update(of=("self",))
         .select_related("scoring__term__bloc", "unit")
         .get(pk=sheet.pk)
     )
     actor = _require_filler(sheet, by)
     scores = {
         score.criterion_id: score
-        for score in sheet.scores.select_for_update().select_related("criterion", "updated_by")
+        for score in sheet.scores.select_for_update(of=("self",)).select_related(
+            "criterion", "updated_by"
+        )
     }
-    changes, conflicts = [], []
+    changes, conflicts, changed = [], [], []
     for criterion_id, entry in entries.items():
         score = scores[int(criterion_id)]
         if score.criterion.indicator:
@@ -274,7 +276,9 @@ def save_self_scores(*, sheet: ScoreSheet, by, entries: dict) -> list[Conflict]:
                 "new": _text(points),
             }
         )
-        _update(score, by, self_points=points, self_note=note)
+        _change(score, by, self_points=points, self_note=note)
+        changed.append(score)
+    ComponentScore.objects.bulk_update(changed, ["self_points", "self_note", *TRACKED])
     if changes:
         _audit(
             "scoring.self_scores_saved", actor, sheet.scoring, unit=sheet.unit_id, changes=changes
@@ -282,14 +286,21 @@ def save_self_scores(*, sheet: ScoreSheet, by, entries: dict) -> list[Conflict]:
     return conflicts
 
 
-def _update(score, by, **fields) -> None:
+TRACKED = ["revision", "updated_by", "updated_at"]
+
+
+def _change(score, by, **fields) -> None:
+    """Set ``fields`` on a score whose row the caller locked, counting the revision."""
     for name, value in fields.items():
         setattr(score, name, value)
-    score.revision = F("revision") + 1
+    score.revision += 1
     score.updated_by = by
     score.updated_at = timezone.now()
-    score.save(update_fields=[*fields, "revision", "updated_by", "updated_at"])
-    score.refresh_from_db(fields=["revision"])
+
+
+def _update(score, by, **fields) -> None:
+    _change(score, by, **fields)
+    score.save(update_fields=[*fields, *TRACKED])
 
 
 @transaction.atomic
@@ -364,7 +375,7 @@ def submit_sheet(*, task, by) -> ScoreSheet:
 def resend_sheet(*, sheet: ScoreSheet, by) -> ScoreSheet:
     """A sheet the head returned goes back to him (its signing task is still open)."""
     sheet = (
-        ScoreSheet.objects.select_for_update()
+        ScoreSheet.objects.select_for_update(of=("self",))
         .select_related("scoring__term__bloc", "unit")
         .get(pk=sheet.pk)
     )
@@ -375,7 +386,7 @@ def resend_sheet(*, sheet: ScoreSheet, by) -> ScoreSheet:
 
 def _task_sheet(activation) -> ScoreSheet:
     return (
-        ScoreSheet.objects.select_for_update()
+        ScoreSheet.objects.select_for_update(of=("self",))
         .select_related("scoring__term__bloc", "unit")
         .get(scoring_id=activation.process.scoring_id, unit_id=activation.task.data["unit"])
     )
@@ -522,9 +533,11 @@ def cross_score(*, task, by, sheet: ScoreSheet, entries: dict) -> list[Conflict]
 def _cross_changes(sheet, by, entries):
     scores = {
         score.criterion_id: score
-        for score in sheet.scores.select_for_update().select_related("criterion", "updated_by")
+        for score in sheet.scores.select_for_update(of=("self",)).select_related(
+            "criterion", "updated_by"
+        )
     }
-    changes, conflicts, errors = [], [], []
+    changes, conflicts, errors, changed = [], [], [], []
     for criterion_id, entry in entries.items():
         score = scores[int(criterion_id)]
         points = _parse_points(entry.get("points"), score.criterion)
@@ -545,12 +558,14 @@ def _cross_changes(sheet, by, entries):
                 "reason": reason,
             }
         )
-        _update(score, by, cross_points=points, cross_reason=reason)
+        _change(score, by, cross_points=points, cross_reason=reason)
+        changed.append(score)
     if errors:
         refuse(
             _("Say why the points of %(codes)s differ from the unit's own.")
             % {"codes": ", ".join(errors)}
         )
+    ComponentScore.objects.bulk_update(changed, ["cross_points", "cross_reason", *TRACKED])
     return changes, conflicts
 
 
@@ -647,11 +662,15 @@ def decide_dispute(*, task, by, dispute: Dispute, decision: str, reason: str, po
         refuse(_("Say why you decide so."))
     with acting_on(task, by, "decide_disputes") as (activation, actor):
         dispute = (
-            Dispute.objects.select_for_update()
+            Dispute.objects.select_for_update(of=("self",))
             .select_related("score__criterion", "score__sheet")
             .get(pk=dispute.pk, score__sheet__scoring_id=activation.process.scoring_id)
         )
-        score = dispute.score
+        score = (
+            ComponentScore.objects.select_for_update(of=("self",))
+            .select_related("criterion", "sheet")
+            .get(pk=dispute.score_id)
+        )
         if decision == DisputeStatus.UPHELD:
             final = score.self_points
         elif decision == DisputeStatus.REJECTED:
@@ -818,7 +837,11 @@ def sign_result(*, task, by, credential, secret: str | None = None):
 def correct_result(*, scoring: Scoring, by, unit, criterion, points, reason: str) -> ScoringResult:
     """After freezing, a correction is a new result version: the component's final points,
     the ranking again, the reason; the earlier version stays as it was."""
-    scoring = Scoring.objects.select_for_update().select_related("term__leader").get(pk=scoring.pk)
+    scoring = (
+        Scoring.objects.select_for_update(of=("self",))
+        .select_related("term__leader")
+        .get(pk=scoring.pk)
+    )
     actor = _acting_in(by, scoring.term.leader, [Role.HEAD])
     if actor is None:
         raise PermissionDenied(
@@ -830,7 +853,7 @@ def correct_result(*, scoring: Scoring, by, unit, criterion, points, reason: str
     if not reason.strip():
         refuse(_("Say why the result is corrected."))
     score = (
-        ComponentScore.objects.select_for_update()
+        ComponentScore.objects.select_for_update(of=("self",))
         .select_related("criterion")
         .get(sheet__scoring=scoring, sheet__unit=unit, criterion=criterion)
     )

@@ -5,6 +5,7 @@ documents and evidence, and the flow's steps. Whoever may see the bloc's work se
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -63,10 +64,10 @@ def table_rows(view: selectors.SheetView, form=None):
         )
 
 
-def _side_by_side(view: selectors.SheetView):
-    """(sheet view, self totals, cross totals, difference of the totals)."""
-    own, cross = view.totals("self_points"), view.totals("after_cross")
-    return view, own, cross, cross.total - own.total
+def _side_by_side(totals: selectors.SheetTotals):
+    """(sheet, self totals, cross totals, difference of the totals)."""
+    own, cross = totals["self_points"], totals["after_cross"]
+    return totals.sheet, own, cross, cross.total - own.total
 
 
 # -- filling a sheet: the officer's step and the sheet's own page ----------------------------------
@@ -234,15 +235,19 @@ class CrossScoreView(ScoringStepView):
         return selectors.units_scored_by(self.scoring, self.task.data["unit"])
 
     @cached_property
-    def views(self):
-        return selectors.sheet_views(self.scoring, self.unit_ids)
+    def sheets(self):
+        return selectors.sheet_totals(
+            self.scoring, stages=("self_points", "after_cross"), unit_ids=self.unit_ids
+        )
 
     @cached_property
     def current(self):
+        """The unit shown in full (with its evidence), the first one by default."""
         wanted = self.request.GET.get("unit")
-        return next((v for v in self.views if str(v.sheet.unit_id) == wanted), None) or (
-            self.views[0] if self.views else None
+        chosen = next((t for t in self.sheets if str(t.sheet.unit_id) == wanted), None) or (
+            self.sheets[0] if self.sheets else None
         )
+        return selectors.sheet_view(chosen.sheet) if chosen else None
 
     def make_forms(self, data=None):
         current = self.current
@@ -255,7 +260,7 @@ class CrossScoreView(ScoringStepView):
         )
         return {
             "entries_form": form,
-            "sheets": [_side_by_side(v) for v in self.views],
+            "sheets": [_side_by_side(totals) for totals in self.sheets],
             "current": current,
             "rows": list(table_rows(current, form)) if current else [],
         }
@@ -423,12 +428,13 @@ class ScoringDetailView(TemplateView):
             scoring = selectors.scoring_detail(self.request.user, self.kwargs["pk"])
         except Scoring.DoesNotExist as error:
             raise Http404(NOT_VISIBLE) from error
-        views = selectors.sheet_views(scoring)
+        stages = ("self_points", "after_cross", "points")
         results = scoring.result_list
         return super().get_context_data(
             scoring=scoring,
             sheets=[
-                (v, v.totals("self_points"), v.totals("after_cross"), v.totals()) for v in views
+                (t.sheet, *(t[stage] for stage in stages))
+                for t in selectors.sheet_totals(scoring, stages=stages)
             ],
             result=results[0] if results else None,
             ranked=selectors.with_shares(results[0].row_list) if results else [],
@@ -513,9 +519,8 @@ class RevisionDownloadView(View):
     def get(self, request, pk, revision):
         scoring = visible_scoring_or_404(request.user, pk)
         stored = get_object_or_404(
-            Revision.objects.select_related("document"),
+            Revision.objects.filter(_documents_of(scoring)).select_related("document"),
             pk=revision,
-            document__in=_documents_of(scoring),
         )
         return FileResponse(
             default_storage.open(stored.path),
@@ -524,10 +529,9 @@ class RevisionDownloadView(View):
         )
 
 
-def _documents_of(scoring):
-    sheet_documents = scoring.sheets.exclude(document=None).values("document")
-    result_documents = scoring.results.exclude(document=None).values("document")
-    return sheet_documents.union(result_documents).values_list("document", flat=True)
+def _documents_of(scoring) -> Q:
+    """The scoring's PDFs: its units' sheets and its results."""
+    return Q(document__score_sheet__scoring=scoring) | Q(document__scoring_result__scoring=scoring)
 
 
 class EvidenceDownloadView(View):

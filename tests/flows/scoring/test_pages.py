@@ -189,7 +189,7 @@ def test_who_may_see_and_fill_a_sheet_over_http(
     assert not sheet.scores.exclude(self_points=None).exists()
 
     # An official of another bloc learns nothing of it.
-    outsider = make_user()
+    outsider = make_user(username="head-of-another-bloc")
     appoint(outsider, make_unit(), Role.HEAD)
     client.force_login(outsider)
     for address in (url, reverse("thidua:scorings:detail", args=[scoring.pk])):

@@ -96,7 +96,7 @@ def test_a_sheet_is_sent_only_complete_with_its_evidence(opened):
 def test_two_officers_saving_one_sheet_lose_nothing(opened, make_user, appoint):
     bloc, scoring = opened
     unit = bloc.units[0]
-    second = make_user(first_name="Trần", last_name="Thị Bình")
+    second = make_user(username="second-officer", first_name="Trần", last_name="Thị Bình")
     appoint(second, unit, Role.EMULATION_OFFICER)
     sheet = sheet_of(scoring, unit)
     read = entry(sheet, "I.1", 9)  # both read revision 0 of I.1
