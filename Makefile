@@ -37,11 +37,18 @@ run: install run-packages
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo --logins
 	SIGNING_DEV_PKI_URL=http://$(HOST):$(PORT)/pki $(MANAGE) pki_init
-	# Demo covenants: one in force (7 signatures), one half-way through signing.
+	# Demo covenants: one in force (7 signatures, its criteria set adopted with it), one
+	# half-way through signing.
 	SIGNING_DEV_PKI_URL=http://$(HOST):$(PORT)/pki $(MANAGE) run_covenant_demo \
 		--bloc khoi-dvsn-bach-long-vi --year 2024 --out var/giao-uoc-bach-long-vi-2024.pdf
 	SIGNING_DEV_PKI_URL=http://$(HOST):$(PORT)/pki $(MANAGE) run_covenant_demo \
 		--bloc cum-khoi-huyen-hp --year 2024 --signatures 4
+	# Year-end scoring: the Hải Phòng cluster's 2023 ranked as in seed 003 (signed result);
+	# the Bạch Long Vĩ bloc's 2024 half-way (three units' sheets signed).
+	SIGNING_DEV_PKI_URL=http://$(HOST):$(PORT)/pki $(MANAGE) run_scoring_demo \
+		--bloc cum-khoi-huyen-hp --year 2023 --out var/ket-qua-cham-diem-hai-phong-2023.pdf
+	SIGNING_DEV_PKI_URL=http://$(HOST):$(PORT)/pki $(MANAGE) run_scoring_demo \
+		--bloc khoi-dvsn-bach-long-vi --year 2024 --signed 3
 	@echo
 	@echo "Serving http://$(HOST):$(PORT)/ (Ctrl+C stops)"
 	$(PY) -m uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan on \
@@ -61,6 +68,7 @@ lint: install
 bench: install
 	$(PY) tests/benchmarks/bench_signing.py --output docs/benchmarks.md
 	$(PY) tests/benchmarks/bench_live.py --output docs/benchmarks-live.md
+	$(PY) tests/benchmarks/bench_scoring.py --output docs/benchmarks-scoring.md
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -6,6 +6,7 @@ from django.views.generic import TemplateView
 from viewflow.urls import AppMenuMixin, Viewset
 
 from flows.blocs import selectors
+from flows.blocs.access import visible_terms
 from flows.blocs.models import Bloc
 from signatures import selectors as signature_selectors
 from workflows import selectors as workflow_selectors
@@ -26,7 +27,9 @@ class BlocDetailView(TemplateView):
             bloc = selectors.bloc_detail(self.kwargs["pk"])
         except Bloc.DoesNotExist as error:
             raise Http404(_("No such emulation bloc.")) from error
-        return super().get_context_data(bloc=bloc, **kwargs)
+        # The terms whose work (criteria set, covenant, scoring) the visitor may open.
+        visible = visible_terms(self.request.user).filter(bloc=bloc).values_list("pk", flat=True)
+        return super().get_context_data(bloc=bloc, visible_term_ids=set(visible), **kwargs)
 
 
 class MyOrganisationView(TemplateView):

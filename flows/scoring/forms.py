@@ -8,7 +8,7 @@ from flows.scoring.models import DisputeStatus
 
 
 class OpenScoringForm(forms.Form):
-    term = forms.ModelChoiceField(None, label=_("bloc and year"))
+    term = forms.ModelChoiceField(None, label=_("Bloc and year"), empty_label=_("Choose a term"))
 
     def __init__(self, *args, terms, **kwargs):
         super().__init__(*args, **kwargs)
@@ -27,18 +27,23 @@ class EntriesForm(forms.Form):
             points = getattr(score, points_field)
             if points is None and points_field == "cross_points":
                 points = score.self_points  # cross-scoring starts from the unit's points
+            points_label = _("points of %(code)s") % {"code": score.criterion.code}
+            note_text = note_label % {"code": score.criterion.code}
+            # The table shows the fields without their labels: each names itself.
             self.fields[f"points-{key}"] = forms.CharField(
-                label=_("points of %(code)s") % {"code": score.criterion.code},
+                label=points_label,
                 required=False,
                 initial="" if points is None else f"{points.normalize():f}",
-                widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 5}),
+                widget=forms.TextInput(
+                    attrs={"inputmode": "decimal", "size": 5, "aria-label": points_label}
+                ),
                 disabled=bool(score.criterion.indicator) and points_field == "self_points",
             )
             self.fields[f"note-{key}"] = forms.CharField(
-                label=note_label % {"code": score.criterion.code},
+                label=note_text,
                 required=False,
                 initial=getattr(score, note_field),
-                widget=forms.TextInput(attrs={"size": 30}),
+                widget=forms.TextInput(attrs={"size": 40, "aria-label": note_text}),
             )
             self.fields[f"revision-{key}"] = forms.IntegerField(
                 initial=score.revision, widget=forms.HiddenInput
@@ -63,9 +68,9 @@ class EntriesForm(forms.Form):
 
 
 class EvidenceForm(forms.Form):
-    criterion = forms.TypedChoiceField(label=_("component"), coerce=int)
-    name = forms.CharField(label=_("name of the evidence"), max_length=255)
-    file = forms.FileField(label=_("file"))
+    criterion = forms.TypedChoiceField(label=_("Component"), coerce=int)
+    name = forms.CharField(label=_("Name of the evidence"), max_length=255)
+    file = forms.FileField(label=_("File"))
 
     def __init__(self, *args, scores, **kwargs):
         super().__init__(*args, **kwargs)
@@ -77,7 +82,7 @@ class EvidenceForm(forms.Form):
 
 class ReturnForm(forms.Form):
     reason = forms.CharField(
-        label=_("what should be changed"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("What should be changed"), widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
@@ -88,10 +93,11 @@ class DisputeForm(forms.Form):
         super().__init__(data)
         self.scores = [s for s in scores if s.difference]
         for score in self.scores:
+            label = _("why you dispute %(code)s") % {"code": score.criterion.code}
             self.fields[f"reason-{score.criterion_id}"] = forms.CharField(
-                label=_("why you dispute %(code)s") % {"code": score.criterion.code},
+                label=label,
                 required=False,
-                widget=forms.TextInput(attrs={"size": 40}),
+                widget=forms.TextInput(attrs={"size": 40, "aria-label": label}),
             )
 
     def row_fields(self, score):

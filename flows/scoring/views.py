@@ -26,6 +26,8 @@ from workflows.selectors import attachments_of
 from workflows.views import StepView, attachment_download
 
 NOT_VISIBLE = gettext_lazy("No such scoring, or not one you may see.")
+#: A sheet's statuses before cross-scoring: only the unit's own points to show.
+SELF_STAGES = [SheetStatus.DRAFT, SheetStatus.SUBMITTED, SheetStatus.SIGNED]
 
 
 def scoring_url(scoring) -> str:
@@ -123,6 +125,7 @@ class SheetForms:
     def sheet_context(self, bound):
         return {
             "sheet": self.sheet,
+            "subject_status": self.sheet.get_status_display(),
             "rows": list(table_rows(self.sheet_view, bound["entries_form"])),
             "totals": self.sheet_view.totals("self_points"),
             **bound,
@@ -211,6 +214,7 @@ class SignSheetView(SheetSigningView):
             **super().make_forms(data),
             "return_form": forms.ReturnForm(data if data and "return" in data else None),
             "sheet": self.sheet,
+            "subject_status": self.sheet.get_status_display(),
             "rows": list(table_rows(view)),
             "totals": view.totals("self_points"),
         }
@@ -304,6 +308,7 @@ class ReviewView(ScoringStepView):
         return {
             "dispute_form": form,
             "sheet": self.sheet,
+            "subject_status": self.sheet.get_status_display(),
             "rows": list(table_rows(view)),
             "reason_fields": {
                 s.criterion_id: form[f"reason-{s.criterion_id}"] for s in form.scores
@@ -432,10 +437,7 @@ class ScoringDetailView(TemplateView):
         results = scoring.result_list
         return super().get_context_data(
             scoring=scoring,
-            sheets=[
-                (t.sheet, *(t[stage] for stage in stages))
-                for t in selectors.sheet_totals(scoring, stages=stages)
-            ],
+            sheets=[_stages_shown(t) for t in selectors.sheet_totals(scoring, stages=stages)],
             result=results[0] if results else None,
             ranked=selectors.with_shares(results[0].row_list) if results else [],
             results=results,
@@ -473,14 +475,16 @@ class SheetPageView(SheetForms, TemplateView):
     def get_context_data(self, **kwargs):
         bound = kwargs.pop("bound", None) or self.sheet_forms()
         fill = services.may_fill(self.request.user, self.sheet)
+        task = services.open_task_of(self.scoring, ScoringFlow.self_score, self.sheet.unit_id)
         return super().get_context_data(
             scoring=self.scoring,
-            may_fill=fill,
+            # While the officer's task is open the sheet is filled there (its owner is sent
+            # to it); after the head returned it, here.
+            may_fill=fill and task is None,
             returned=fill and self.sheet.submitted_at is not None,
-            self_task=services.open_task_of(
-                self.scoring, ScoringFlow.self_score, self.sheet.unit_id
-            ),
+            self_task_url=_task_url(task) if task and task.owner_id == self.request.user.pk else "",
             sheet_pdf=revision_url(self.scoring, self.sheet.document),
+            cross_scored=self.sheet.status not in SELF_STAGES,
             cross_totals=self.sheet_view.totals("after_cross"),
             final_totals=self.sheet_view.totals(),
             plain_rows=list(table_rows(self.sheet_view)),
@@ -507,6 +511,15 @@ class SheetPageView(SheetForms, TemplateView):
             services.resend_sheet(sheet=self.sheet, by=self.request.user)
             messages.success(self.request, _("The score sheet was sent to the head again."))
         return HttpResponseRedirect(self.request.get_full_path())
+
+
+def _stages_shown(totals: selectors.SheetTotals):
+    """(sheet, own, cross, final totals), each None where the sheet has not reached it."""
+    sheet = totals.sheet
+    own = None if sheet.status == SheetStatus.DRAFT else totals["self_points"]
+    if sheet.status in SELF_STAGES:
+        return sheet, own, None, None
+    return sheet, own, totals["after_cross"], totals["points"]
 
 
 def _task_url(task) -> str:

@@ -5,14 +5,17 @@
 // always show once the socket is back. A close with 4401/4403 (signed out, not allowed) stops.
 // A page that no longer exists for this user (a task step once the task is done) moves on to
 // the address in its data-live-done-url. A region the user is typing in is never replaced: it
-// waits for a later refresh, so a PIN or a comment being typed is not wiped out.
+// waits for a later refresh (one retry at a time), so a PIN or a comment being typed is not
+// wiped out, nor a refused form's message. Once the user submits a form or leaves, the page
+// stops refreshing: its own navigation must not race a refresh's.
 (function () {
   "use strict";
   var FIRST_DELAY = 500, MAX_DELAY = 30000, REFUSED = [4401, 4403], RETRY_BUSY = 3000;
   var sockets = [];
-  var refreshing = false, pending = false;
+  var refreshing = false, pending = false, retry = null, leaving = false;
 
   function refresh() {
+    if (leaving) return;
     if (refreshing) { pending = true; return; }
     refreshing = true;
     fetch(window.location.href, { credentials: "same-origin", headers: { "X-Live-Refresh": "1" } })
@@ -20,13 +23,13 @@
         var gone = response.headers.get("X-Live-Gone") === "1";
         if (response.ok && !gone) return response.text();
         var done = document.querySelector("[data-live-done-url]");
-        if (done && (gone || [403, 404, 410].indexOf(response.status) >= 0)) {
+        if (!leaving && done && (gone || [403, 404, 410].indexOf(response.status) >= 0)) {
           window.location.assign(done.getAttribute("data-live-done-url"));
         }
         return null;
       })
       .then(function (html) {
-        if (!html) return;
+        if (!html || leaving) return;
         var fresh = new DOMParser().parseFromString(html, "text/html");
         var skipped = false;
         document.querySelectorAll("[data-live-region]").forEach(function (region) {
@@ -35,7 +38,9 @@
           var replacement = fresh.querySelector('[data-live-region="' + name + '"]');
           if (replacement) region.replaceWith(document.importNode(replacement, true));
         });
-        if (skipped) setTimeout(refresh, RETRY_BUSY);
+        if (skipped && retry === null) {
+          retry = setTimeout(function () { retry = null; refresh(); }, RETRY_BUSY);
+        }
         document.dispatchEvent(new CustomEvent("thidua:live-refreshed"));
       })
       .catch(function () { /* offline: the next (re)connection refreshes */ })
@@ -45,8 +50,10 @@
       });
   }
 
-  // The user is typing in the region: a field has the focus or holds what he entered.
+  // The user is typing in the region (a field has the focus or holds what he entered), or it
+  // shows the message of a form he sent that was refused.
   function busy(region) {
+    if (region.querySelector(".thidua-errors, .errorlist")) return true;
     var fields = region.querySelectorAll("input, textarea, select");
     return Array.prototype.some.call(fields, function (field) {
       if (field.type === "hidden" || field.type === "submit") return false;
@@ -55,6 +62,11 @@
         return field.checked !== field.defaultChecked;
       }
       if (field.tagName === "SELECT") {
+        var marked = Array.prototype.some.call(field.options, function (option) {
+          return option.defaultSelected;
+        });
+        // Without a marked option, a single select's default is its first.
+        if (!marked && !field.multiple) return field.selectedIndex > 0;
         return Array.prototype.some.call(field.options, function (option) {
           return option.selected !== option.defaultSelected;
         });
@@ -104,8 +116,15 @@
     sockets = [];
   }
 
+  function leave() {
+    leaving = true;
+    stop();
+  }
+
   // viewflow's frontend navigates with Turbo: pages change without a full load.
-  document.addEventListener("turbo:load", start);
+  document.addEventListener("turbo:load", function () { leaving = false; start(); });
+  document.addEventListener("submit", leave);
+  window.addEventListener("pagehide", leave);
   document.addEventListener("turbo:before-render", stop);
   if (document.readyState !== "loading") start();
   else document.addEventListener("DOMContentLoaded", start);
