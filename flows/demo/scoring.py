@@ -25,7 +25,13 @@ from flows.demo.covenants import DemoStopped, drafter, signing_step
 from flows.rules import selectors as rules
 from flows.rules.services import criteria
 from flows.scoring import selectors, services
-from flows.scoring.models import LIVE_STATUSES, Scoring, ScoringStatus, SheetStatus
+from flows.scoring.models import (
+    LIVE_STATUSES,
+    DisputeStatus,
+    Scoring,
+    ScoringStatus,
+    SheetStatus,
+)
 from workflows.background import run_queued_tasks
 from workflows.sheets import write_table
 
@@ -167,7 +173,7 @@ def _review(task, scoring, data):
 def _decide(task, scoring, data):
     for score in selectors.disputes_of(scoring):
         row = data["disputes"][score.sheet.unit.code][score.criterion.code]
-        if score.dispute.status == "open":
+        if score.dispute.status == DisputeStatus.OPEN:
             services.decide_dispute(
                 task=task,
                 by=task.owner,
@@ -177,6 +183,10 @@ def _decide(task, scoring, data):
                 reason=row["decision_reason"],
             )
     services.close_disputes(task=task, by=task.owner)
+
+
+def _agree(task, scoring, data):
+    services.answer_decisions(task=task, by=task.owner, agree=True)
 
 
 def _freeze(task, scoring, data):
@@ -199,6 +209,7 @@ STEPS = {
     "cross_score": _cross_score,
     "review": _review,
     "decide_disputes": _decide,
+    "agree_disputes": _agree,
     "freeze": _freeze,
     "sign_result": _signing(services.sign_result),
 }

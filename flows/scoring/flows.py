@@ -3,6 +3,7 @@
     open → every unit: its officer fills the sheet → its head signs it
          → the leader unit (or each unit of the scoring group) cross-scores
          → every unit accepts or disputes within the window → the leader decides disputes
+           (with the deputy unit's agreement, when the bloc has one)
          → the leader unit freezes and ranks → its head signs the result
 
 viewflow decides who acts next; every gateway reads the scoring's FSM status, which only the
@@ -34,6 +35,10 @@ HEAD_DAYS = 3
 
 def _leader(process):
     return process.scoring.term.leader
+
+
+def _deputy(process):
+    return process.scoring.term.deputy
 
 
 def _reminders(process):
@@ -174,7 +179,34 @@ class ScoringFlow(ProcessVisibility, flow.Flow):
         )
         .Annotation(title=_("Decide the disputes"))
         .Permission("scoring.manage_scoringprocess")
-        .Next(this.freeze)
+        .Next(this.needs_agreement)
+    )
+    # The bloc's leader and deputy decide disputes together (TT 01/2024/TT-TANDTC, DOMAIN.md
+    # §1.3 K-06): the deputy unit's head agrees, or sends the decisions back with a reason.
+    needs_agreement = (
+        flow.If(_status_is(ScoringStatus.AGREEING))
+        .Annotation(title=_("Does the deputy unit agree?"))
+        .Then(this.agree_disputes)
+        .Else(this.freeze)
+    )
+    agree_disputes = (
+        RoleTask(f"{VIEWS}.AgreeDisputesView")
+        .Role(
+            Role.HEAD,
+            unit=_deputy,
+            due_days=lambda process: HEAD_DAYS,
+            reminders=_reminders,
+            reason=_("the bloc's deputy decides the disputes with its leader"),
+        )
+        .Annotation(title=_("Agree with the dispute decisions"))
+        .Permission("scoring.manage_scoringprocess")
+        .Next(this.after_agreement)
+    )
+    after_agreement = (
+        flow.If(_status_is(ScoringStatus.FINAL))
+        .Annotation(title=_("Did the deputy agree?"))
+        .Then(this.freeze)
+        .Else(this.decide_disputes)
     )
     freeze = (
         RoleTask(f"{VIEWS}.FreezeView")

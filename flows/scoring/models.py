@@ -31,6 +31,7 @@ class ScoringStatus(models.TextChoices):
     CROSS_SCORING = "cross_scoring", _("Cross-scoring")
     REVIEW = "review", _("Units are reviewing their cross-scored sheets")
     DISPUTES = "disputes", _("Disputes being decided")
+    AGREEING = "agreeing", _("Decisions awaiting the deputy unit's agreement")
     FINAL = "final", _("Final scores, to be frozen")
     FROZEN = "frozen", _("Frozen and ranked, result being signed")
     RANKED = "ranked", _("Ranked, result signed")
@@ -99,7 +100,15 @@ class Scoring(ConcurrentTransitionMixin, models.Model):
     def open_disputes(self):
         pass
 
-    @transition(field=status, source=[S.REVIEW, S.DISPUTES], target=S.FINAL)
+    @transition(field=status, source=S.DISPUTES, target=S.AGREEING)
+    def ask_agreement(self):
+        pass
+
+    @transition(field=status, source=S.AGREEING, target=S.DISPUTES)
+    def reopen_disputes(self):
+        pass
+
+    @transition(field=status, source=[S.REVIEW, S.DISPUTES, S.AGREEING], target=S.FINAL)
     def finalise(self):
         pass
 

@@ -717,12 +717,44 @@ def close_disputes(*, task, by) -> Scoring:
                     )
                 }
             )
-        for sheet in scoring.sheets.filter(status=SheetStatus.DISPUTED):
-            sheet.settle()
-            sheet.save()
-        scoring.finalise()
-        scoring.save()
+        if scoring.term.deputy_id is None:
+            _settle(scoring)
+        else:
+            scoring.ask_agreement()
+            scoring.save()
         _audit("scoring.disputes_decided", actor, scoring)
+        activation.process.scoring = scoring
+        finish(activation, by)
+    return scoring
+
+
+def _settle(scoring) -> None:
+    for sheet in scoring.sheets.filter(status=SheetStatus.DISPUTED):
+        sheet.settle()
+        sheet.save()
+    scoring.finalise()
+    scoring.save()
+
+
+@transaction.atomic
+def answer_decisions(*, task, by, agree: bool, reason: str = "") -> Scoring:
+    """The deputy unit's head agrees with the leader's decisions (the scores are final), or
+    sends them back with what he disagrees with."""
+    if not agree and not reason.strip():
+        refuse(_("Say which decisions you disagree with, and why."))
+    with acting_on(task, by, "agree_disputes") as (activation, actor):
+        scoring = Scoring.objects.select_for_update().get(pk=activation.process.scoring_id)
+        if agree:
+            _settle(scoring)
+        else:
+            scoring.reopen_disputes()
+            scoring.save()
+        _audit(
+            "scoring.disputes_agreed" if agree else "scoring.disputes_sent_back",
+            actor,
+            scoring,
+            reason=reason.strip(),
+        )
         activation.process.scoring = scoring
         finish(activation, by)
     return scoring

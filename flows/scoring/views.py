@@ -355,6 +355,27 @@ class DecideDisputesView(ScoringStepView):
         return self.done(_("Every dispute is decided: the scores are final."))
 
 
+class AgreeDisputesView(ScoringStepView):
+    step_template = "scoring/steps/agree.html"
+    actions = {"agree": (None, "agree"), "send_back": ("send_back_form", "send_back")}
+
+    def make_forms(self, data=None):
+        return {
+            "send_back_form": forms.ReturnForm(data if data and "send_back" in data else None),
+            "disputes": list(selectors.disputes_of(self.scoring)),
+        }
+
+    def agree(self, form):
+        services.answer_decisions(task=self.task, by=self.request.user, agree=True)
+        return self.done(_("You agreed with the decisions: the scores are final."))
+
+    def send_back(self, form):
+        services.answer_decisions(
+            task=self.task, by=self.request.user, agree=False, reason=form.cleaned_data["reason"]
+        )
+        return self.done(_("The decisions went back to the bloc's leader."))
+
+
 class FreezeView(ScoringStepView):
     step_template = "scoring/steps/freeze.html"
     actions = {"freeze": (None, "freeze")}

@@ -1,6 +1,7 @@
 """The scoring from opening to the signed result, through the services (a small bloc)."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from flows.scoring import services
@@ -85,6 +86,12 @@ def test_scoring_from_opening_to_the_signed_result(scoring_bloc):
         reason="Minh chứng một phần",
     )
     services.close_disputes(task=decide, by=bloc.heads[0])
+    # The deputy unit's head agrees with the leader's decision.
+    [agree] = open_tasks(scoring, ScoringFlow.agree_disputes)
+    assert agree.owner == bloc.heads[1]
+    with pytest.raises(ValidationError, match="Hãy cho biết quyết định nào"):
+        services.answer_decisions(task=agree, by=bloc.heads[1], agree=False)
+    services.answer_decisions(task=agree, by=bloc.heads[1], agree=True)
     [freeze] = open_tasks(scoring, ScoringFlow.freeze)
     result = services.freeze(task=freeze, by=bloc.officers[0])
     run_pending_tasks()

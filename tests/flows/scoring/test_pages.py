@@ -141,6 +141,33 @@ def test_the_whole_scoring_through_http(client, scoring_bloc):
         )
     )
     ok(client.post(execute_url(decide), {"close": "1"}))
+    # The deputy unit's head sends the decision back once, then agrees.
+    client.force_login(bloc.heads[1])
+    [agree] = open_tasks(scoring, ScoringFlow.agree_disputes)
+    assert "Số liệu hợp lệ" in client.get(execute_url(agree)).content.decode()
+    ok(
+        client.post(
+            execute_url(agree), {"send_back": "1", "reason": "Cần xác nhận của Cục Thống kê"}
+        )
+    )
+    client.force_login(bloc.heads[0])
+    [decide] = open_tasks(scoring, ScoringFlow.decide_disputes)
+    ok(
+        client.post(
+            execute_url(decide),
+            {
+                "decide": "1",
+                "dispute": dispute.pk,
+                "decision": "upheld",
+                "points": "",
+                "reason": "Cục Thống kê đã xác nhận",
+            },
+        )
+    )
+    ok(client.post(execute_url(decide), {"close": "1"}))
+    client.force_login(bloc.heads[1])
+    [agree] = open_tasks(scoring, ScoringFlow.agree_disputes)
+    ok(client.post(execute_url(agree), {"agree": "1"}))
 
     # Freeze, rank and sign the result.
     client.force_login(leader_officer)
