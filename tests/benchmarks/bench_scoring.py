@@ -23,7 +23,6 @@ import gc
 import importlib.metadata
 import io
 import os
-import platform
 import random
 import re
 import statistics
@@ -669,20 +668,10 @@ def _short(shape: str, width: int = 110) -> str:
 
 
 def _machine(database: dict) -> dict:
-    model = ""
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    from tests.benchmarks.machine import machine
+
     return {
-        "cpus": os.cpu_count(),
-        "usable": usable,
-        "model": model or platform.processor() or platform.machine(),
-        "python": platform.python_version(),
-        "system": f"{platform.system()} {platform.release()}",
+        **machine(),
         "django": importlib.metadata.version("django"),
         "database": database["name"],
     }

@@ -11,7 +11,6 @@ import argparse
 import datetime
 import importlib.metadata
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -344,20 +343,10 @@ def _size_table(sequences: dict[str, Scenario]) -> list[str]:
 
 
 def _machine() -> dict:
-    model = ""
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    from tests.benchmarks.machine import machine
+
     return {
-        "cpus": os.cpu_count(),
-        "usable": usable,
-        "model": model or platform.processor() or platform.machine(),
-        "python": platform.python_version(),
-        "system": f"{platform.system()} {platform.release()}",
+        **machine(),
         "versions": ", ".join(
             f"{name} {importlib.metadata.version(name)}"
             for name in ("pyHanko", "pyhanko-certvalidator", "cryptography", "asn1crypto")
