@@ -610,6 +610,50 @@ def accept(*, task, by) -> ScoreSheet:
     return sheet
 
 
+def may_close_review(user, scoring) -> bool:
+    """Whether ``user`` may close the review now: the leader unit, once the window is past."""
+    return (
+        scoring.status == ScoringStatus.REVIEW
+        and scoring.dispute_due is not None
+        and timezone.localdate() > scoring.dispute_due
+        and _acting_in(user, scoring.term.leader, OPENING_ROLES) is not None
+    )
+
+
+@transaction.atomic
+def close_review(*, scoring: Scoring, by) -> list[int]:
+    """Once the window is past, the leader unit closes the review: the units that did not
+    answer accept their cross-scored points (the disputes raised in time stand). Returns the
+    units deemed to accept."""
+    scoring = Scoring.objects.select_for_update().select_related("term__leader").get(pk=scoring.pk)
+    actor = _acting_in(by, scoring.term.leader, OPENING_ROLES)
+    if actor is None:
+        raise PermissionDenied(
+            _("Only the leader unit (%(unit)s) closes the review.") % {"unit": scoring.term.leader}
+        )
+    if scoring.status != ScoringStatus.REVIEW:
+        refuse(_("The units are not reviewing their points."))
+    if timezone.localdate() <= scoring.dispute_due:
+        refuse(
+            _("Disputes are accepted until %(day)s: the review closes after that day.")
+            % {"day": scoring.dispute_due.strftime("%d/%m/%Y")}
+        )
+    silent = []
+    for task in ScoringFlow.task_class.objects.filter(
+        process__scoringprocess__scoring=scoring,
+        flow_task=ScoringFlow.review,
+        status__in=OPEN_STATUSES,
+    ).order_by("pk"):
+        with task.activation() as activation:
+            sheet = _task_sheet(activation)
+            sheet.accept()
+            sheet.save()
+            silent.append(sheet.unit_id)
+            finish(activation, by)
+    _audit("scoring.review_closed", actor, scoring, accepted_without_answer=silent)
+    return silent
+
+
 @transaction.atomic
 def dispute(*, task, by, reasons: dict) -> ScoreSheet:
     """Dispute the cross-scored points of some components (``reasons`` by criterion id),

@@ -449,6 +449,22 @@ class ScoringListView(TemplateView):
 class ScoringDetailView(TemplateView):
     template_name = "scoring/scoring_detail.html"
 
+    def post(self, request, *args, **kwargs):
+        """The leader unit closes the review once the dispute window is past."""
+        scoring = visible_scoring_or_404(request.user, self.kwargs["pk"])
+        if "close_review" in request.POST:
+            try:
+                silent = services.close_review(scoring=scoring, by=request.user)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(
+                    request,
+                    _("The review is closed: %(count)s units that did not answer accept.")
+                    % {"count": len(silent)},
+                )
+        return HttpResponseRedirect(scoring_url(scoring))
+
     def get_context_data(self, **kwargs):
         try:
             scoring = selectors.scoring_detail(self.request.user, self.kwargs["pk"])
@@ -458,6 +474,7 @@ class ScoringDetailView(TemplateView):
         results = scoring.result_list
         return super().get_context_data(
             scoring=scoring,
+            may_close_review=services.may_close_review(self.request.user, scoring),
             sheets=[_stages_shown(t) for t in selectors.sheet_totals(scoring, stages=stages)],
             result=results[0] if results else None,
             ranked=selectors.with_shares(results[0].row_list) if results else [],

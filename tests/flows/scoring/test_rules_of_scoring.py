@@ -278,3 +278,27 @@ def test_pages_and_ranking_read_a_fixed_number_of_queries(scoring_bloc, client):
         assert len(placed) == size
         counts[size] = measured
     assert counts[2] == counts[5]
+
+
+def test_the_leader_closes_the_review_once_the_window_is_past(opened, client):
+    bloc, scoring = opened
+    to_review(bloc, scoring)
+    services.accept(task=task_of(scoring, ScoringFlow.review, bloc.units[0]), by=bloc.heads[0])
+    scoring.refresh_from_db()
+    with pytest.raises(ValidationError, match="chỉ kết thúc xem xét sau ngày đó"):
+        services.close_review(scoring=scoring, by=bloc.officers[0])
+    scoring.dispute_due = datetime.date.today() - datetime.timedelta(days=1)
+    scoring.save(update_fields=["dispute_due"])
+    with pytest.raises(PermissionDenied):
+        services.close_review(scoring=scoring, by=bloc.heads[1])
+    client.force_login(bloc.officers[0])
+    url = reverse("thidua:scorings:detail", args=[scoring.pk])
+    assert 'data-testid="close-review"' in client.get(url).content.decode()
+    page = client.post(url, {"close_review": "1"}, follow=True).content.decode()
+    assert "Đã kết thúc xem xét: 2 đơn vị chưa trả lời được coi là đồng ý." in page
+    scoring.refresh_from_db()
+    assert scoring.status == ScoringStatus.FINAL
+    assert {sheet.status for sheet in scoring.sheets.all()} == {SheetStatus.ACCEPTED}
+    assert len(open_tasks(scoring, ScoringFlow.freeze)) == 1
+    event = AuditEvent.objects.get(action="scoring.review_closed")
+    assert sorted(event.data["accepted_without_answer"]) == sorted(u.pk for u in bloc.units[1:])
