@@ -46,7 +46,9 @@ def test_head_signs_and_the_watching_pages_update(browser, live_server_url, scre
     # The step page waits for the signature, then moves on to the covenant, signed. (Its
     # waiting state may last less than a page load, so tests/flows/pledges/test_pages.py
     # asserts it, where the worker runs only when asked.)
-    page.wait_for_url(re.compile(r".*/thidua/covenants/\d+/$"), timeout=SIGNING_WAIT_MS)
+    # The URL, not a navigation's "load": a live refresh may start the next navigation
+    # before the step's own has loaded (Chromium then reports the first as aborted).
+    expect(page).to_have_url(re.compile(r".*/thidua/covenants/\d+/$"), timeout=SIGNING_WAIT_MS)
     own = page.locator("[data-testid=signing] tr", has_text="UBND huyện Tiên Lãng")
     expect(own).to_contain_text("Đoàn Minh Tuyết")
     expect(own).not_to_contain_text("chưa ký")
@@ -89,7 +91,9 @@ def test_a_page_offline_during_a_signature_shows_it_once_back(browser, live_serv
     page.locator("tr[data-row-id]", has_text="Ký giao ước").get_by_role("link").first.click()
     page.locator("input[name=pin]").fill(DEMO_PIN)
     page.locator("button[name=sign]").click()
-    page.wait_for_url(re.compile(r".*/thidua/covenants/\d+/$"), timeout=SIGNING_WAIT_MS)
+    # The URL, not a navigation's "load": a live refresh may start the next navigation
+    # before the step's own has loaded (Chromium then reports the first as aborted).
+    expect(page).to_have_url(re.compile(r".*/thidua/covenants/\d+/$"), timeout=SIGNING_WAIT_MS)
     board.wait_for_timeout(1000)
     expect(row).to_have_text(f"{before}/8")  # offline: nothing new
 

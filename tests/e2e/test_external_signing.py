@@ -80,6 +80,8 @@ def test_a_head_signs_with_his_own_signing_tool(
 
     page.locator("textarea[name=signature_text]").fill(signing_tool(pki, digest.inner_text()))
     page.locator("button[name=complete]").click()
-    page.wait_for_url(re.compile(r".*/thidua/covenants/\d+/$"), timeout=SIGNING_WAIT_MS)
+    # The URL, not a navigation's "load": a live refresh may start the next navigation
+    # before the step's own has loaded (Chromium then reports the first as aborted).
+    expect(page).to_have_url(re.compile(r".*/thidua/covenants/\d+/$"), timeout=SIGNING_WAIT_MS)
     own = page.locator("[data-testid=signing] tr", has_text="UBND huyện Bạch Long Vĩ")
     expect(own).not_to_contain_text("chưa ký")

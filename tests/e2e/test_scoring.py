@@ -164,7 +164,8 @@ def test_an_officer_fills_and_the_head_signs_the_self_assessment(
     head.locator("input[name=pin]").fill(DEMO_PIN)
     head.get_by_role("button", name="Ký", exact=True).click()
     # The step waits for the signature, then moves on to the scoring, the sheet signed.
-    head.wait_for_url(scoring_url, timeout=SIGNING_WAIT_MS)
+    # The URL, not a navigation's "load": the live refresh moves the step on by itself.
+    expect(head).to_have_url(scoring_url, timeout=SIGNING_WAIT_MS)
     signed = head.locator("[data-testid=sheets] tr", has_text=UNIT)
     expect(signed).to_contain_text("Người đứng đầu đã ký")
     expect(signed).to_contain_text(TOTAL)

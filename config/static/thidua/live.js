@@ -24,7 +24,7 @@
         if (response.ok && !gone) return response.text();
         var done = document.querySelector("[data-live-done-url]");
         if (!leaving && done && (gone || [403, 404, 410].indexOf(response.status) >= 0)) {
-          window.location.assign(done.getAttribute("data-live-done-url"));
+          moveOn(done.getAttribute("data-live-done-url"));
         }
         return null;
       })
@@ -48,6 +48,14 @@
         refreshing = false;
         if (pending) { pending = false; refresh(); }
       });
+  }
+
+  // Once the page has loaded: moving on while it still loads would abort its own navigation.
+  function moveOn(url) {
+    leaving = true;
+    stop();
+    if (document.readyState === "complete") window.location.assign(url);
+    else window.addEventListener("load", function () { window.location.assign(url); });
   }
 
   // The user is typing in the region (a field has the focus or holds what he entered), or it
