@@ -121,15 +121,3 @@ class DecisionForm(forms.Form):
     )
     points = forms.CharField(label=_("points decided (when amended)"), required=False)
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class CorrectionForm(forms.Form):
-    unit = forms.TypedChoiceField(label=_("unit"), coerce=int)
-    criterion = forms.TypedChoiceField(label=_("component"), coerce=int)
-    points = forms.CharField(label=_("corrected points"))
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
-
-    def __init__(self, *args, units, components, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [(unit.pk, unit.name) for unit in units]
-        self.fields["criterion"].choices = [(c.pk, f"{c.code}. {c.name}") for c in components]

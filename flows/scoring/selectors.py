@@ -200,9 +200,6 @@ class SheetView:
     table: list
     scores: dict  # criterion id → ComponentScore
 
-    def score(self, criterion) -> ComponentScore:
-        return self.scores[criterion.pk]
-
     def rows(self):
         """(major, [(component, score)…], major's points) in the table's order."""
         sums = self.totals().majors
