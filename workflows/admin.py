@@ -9,6 +9,7 @@ from workflows.models import (
     Attachment,
     AuditChainHead,
     AuditEvent,
+    Ballot,
     Delegation,
     IssuedNumber,
     Organisation,
@@ -206,3 +207,14 @@ class AttachmentAdmin(ReadOnlyAdmin):
     list_filter = ["owner_type"]
     search_fields = ["name", "file_name", "sha256"]
     list_select_related = ["owner_type"]
+
+
+@admin.register(Ballot)
+class BallotAdmin(ReadOnlyAdmin):
+    """Ballots are written only by their services. The papers have no admin page: in a secret
+    ballot only their count matters, which the frozen result shows."""
+
+    list_display = ["title", "mode", "status", "created_at", "frozen_at", "result_hash"]
+    list_filter = ["mode", "status"]
+    search_fields = ["title", "result_hash"]
+    exclude = ["subject_type", "subject_id"]

@@ -1,4 +1,4 @@
-"""Organisations, who holds which role where and when, delegation, and the audit log.
+"""Organisations, who holds which role where and when, delegation, the audit log and ballots.
 
 Periods are closed date ranges: ``valid_from`` and ``valid_to`` are both days on which the
 appointment or delegation applies; an empty ``valid_to`` means "until further notice".
@@ -7,6 +7,7 @@ appointment or delegation applies; an empty ``valid_to`` means "until further no
 import datetime
 import hashlib
 import json
+import uuid
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -18,6 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from workflows.storage import read_content
 
@@ -258,6 +260,7 @@ class DelegationScope(models.TextChoices):
     ALL = "all", _("All work of the role")
     REVIEW = "review", _("Reviewing and approving")
     SIGN = "sign", _("Signing documents")
+    VOTE = "vote", _("Voting")
 
 
 class Delegation(models.Model):
@@ -563,3 +566,378 @@ class AuditChainHead(models.Model):
 
     def __str__(self):
         return f"#{self.position} {self.hash}"
+
+
+# Ballots ---------------------------------------------------------------------------------------
+#
+# A ballot asks its electorate one or more questions over at most ``max_rounds`` rounds. Who took
+# part in a round (``Participation``) and what was voted (``BallotPaper``) are stored apart: in a
+# secret ballot no column, key, order or timestamp relates a paper to its voter (docs/ballots.md).
+
+
+class BallotMode(models.TextChoices):
+    SECRET = "secret", _("Secret ballot")
+    OPEN = "open", _("Open vote")
+
+
+class ThresholdBase(models.TextChoices):
+    """Over whom a threshold is counted (the values of the rule sets' ``vote.base``)."""
+
+    ELECTORATE = "total_members", _("the whole electorate")
+    PRESENT = "present", _("those present")
+
+
+class TieRule(models.TextChoices):
+    """What settles a tie, or a place still open, once the rounds are spent."""
+
+    PRIORITY = "priority", _("the candidate with priority is preferred")
+    DECISION = "decision", _("the deciders named by the rules decide")
+
+
+class BallotStatus(models.TextChoices):
+    PREPARED = "prepared", _("Prepared")
+    VOTING = "voting", _("Voting")
+    COUNTED = "counted", _("Round counted")
+    FROZEN = "frozen", _("Result frozen")
+
+
+class Ballot(ConcurrentTransitionMixin, models.Model):
+    """A vote on questions about a subject (a meeting, a council session…)."""
+
+    subject_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("subject type")
+    )
+    subject_id = models.PositiveBigIntegerField(_("subject id"))
+    subject = GenericForeignKey("subject_type", "subject_id")
+    title = models.CharField(_("title"), max_length=255)
+    mode = models.CharField(
+        _("mode"), max_length=10, choices=BallotMode.choices, default=BallotMode.SECRET
+    )
+    base = models.CharField(
+        _("thresholds counted over"),
+        max_length=20,
+        choices=ThresholdBase.choices,
+        default=ThresholdBase.ELECTORATE,
+    )
+    base_source = models.CharField(_("legal basis of the base"), max_length=255, blank=True)
+    max_rounds = models.PositiveSmallIntegerField(_("most rounds"), default=1)
+    written_votes = models.BooleanField(
+        _("absentees vote in writing"),
+        default=False,
+        help_text=_("The secretary records the written votes of electors who are absent."),
+    )
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("chair"),
+        help_text=_("Opens and closes the rounds and freezes the result."),
+    )
+    secretary = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("secretary"),
+        help_text=_("Records the written votes of absentees."),
+    )
+    status = FSMField(
+        _("status"),
+        max_length=10,
+        choices=BallotStatus.choices,
+        default=BallotStatus.PREPARED,
+        protected=True,
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    frozen_at = models.DateTimeField(_("frozen at"), null=True, blank=True)
+    frozen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("frozen by"),
+    )
+    #: The counted result as frozen (``ballots.result_of``), and the SHA-256 of its canonical JSON,
+    #: which the audit log keeps too.
+    result = models.JSONField(_("result"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    result_hash = models.CharField(_("result hash"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("ballot")
+        verbose_name_plural = _("ballots")
+        indexes = [models.Index(fields=["subject_type", "subject_id"])]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_secret(self) -> bool:
+        return self.mode == BallotMode.SECRET
+
+    @transition(
+        field=status,
+        source=[BallotStatus.PREPARED, BallotStatus.COUNTED],
+        target=BallotStatus.VOTING,
+    )
+    def start_round(self):
+        pass
+
+    @transition(field=status, source=BallotStatus.VOTING, target=BallotStatus.COUNTED)
+    def finish_round(self):
+        pass
+
+    @transition(field=status, source=BallotStatus.COUNTED, target=BallotStatus.FROZEN)
+    def freeze(self):
+        pass
+
+
+class BallotQuestion(models.Model):
+    """One question: choose at most ``max_choices`` of its candidates, to fill ``seats`` places.
+
+    A yes-or-no question is a question with one candidate and one seat: a paper that marks the
+    candidate is a vote for, a paper that does not is a vote against.
+    """
+
+    ballot = models.ForeignKey(
+        Ballot, on_delete=models.CASCADE, related_name="questions", verbose_name=_("ballot")
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    label = models.CharField(_("question"), max_length=255)
+    seats = models.PositiveSmallIntegerField(_("places"), default=1)
+    max_choices = models.PositiveSmallIntegerField(_("most choices per paper"), default=1)
+    #: The share of the base a candidate needs, as a fraction ("1/2", "4/5").
+    threshold = models.CharField(_("threshold"), max_length=20)
+    threshold_strict = models.BooleanField(
+        _("more than the threshold"),
+        default=False,
+        help_text=_(
+            'Checked: more than the threshold ("quá nửa"); unchecked: at least it ("từ 80 %").'
+        ),
+    )
+    threshold_source = models.CharField(_("legal basis of the threshold"), max_length=255)
+    #: What settles a tie or an open place once the rounds are spent, in order (``TieRule``).
+    tie_rules = models.JSONField(_("tie rules"), default=list, blank=True)
+    tie_source = models.CharField(_("legal basis of the tie rules"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["ballot", "position"]
+        verbose_name = _("ballot question")
+        verbose_name_plural = _("ballot questions")
+        constraints = [
+            models.UniqueConstraint(fields=["ballot", "position"], name="ballot_question_position"),
+            models.CheckConstraint(condition=Q(seats__gte=1), name="ballot_question_has_seats"),
+            models.CheckConstraint(
+                condition=Q(max_choices__gte=1), name="ballot_question_allows_a_choice"
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class BallotCandidate(models.Model):
+    question = models.ForeignKey(
+        BallotQuestion,
+        on_delete=models.CASCADE,
+        related_name="candidates",
+        verbose_name=_("question"),
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    label = models.CharField(_("candidate"), max_length=255)
+    #: What the candidate stands for in the flow that asked ("app.model:pk"), for its own use.
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    priority = models.BooleanField(_("has priority in a tie"), default=False)
+    priority_reason = models.CharField(_("why it has priority"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["question", "position"]
+        verbose_name = _("candidate")
+        verbose_name_plural = _("candidates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "position"], name="ballot_candidate_position"
+            )
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class Elector(models.Model):
+    """Someone who may vote: the holder of an appointment (a unit's head, a council member).
+
+    Resolved when the ballot is prepared; a substitute votes in his place under a delegation.
+    """
+
+    ballot = models.ForeignKey(
+        Ballot, on_delete=models.CASCADE, related_name="electors", verbose_name=_("ballot")
+    )
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.PROTECT, related_name="+", verbose_name=_("appointment")
+    )
+    label = models.CharField(_("elector"), max_length=255)
+
+    class Meta:
+        ordering = ["ballot", "label"]
+        verbose_name = _("elector")
+        verbose_name_plural = _("electorate")
+        constraints = [
+            models.UniqueConstraint(fields=["ballot", "appointment"], name="one_elector_per_post")
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class BallotRound(models.Model):
+    ballot = models.ForeignKey(
+        Ballot, on_delete=models.CASCADE, related_name="rounds", verbose_name=_("ballot")
+    )
+    number = models.PositiveSmallIntegerField(_("round"))
+    candidates = models.ManyToManyField(
+        BallotCandidate, related_name="rounds", verbose_name=_("candidates on the paper")
+    )
+    #: The roll call of the round, when one was taken: who is present in the room. Without it
+    #: everyone who votes in person counts as present.
+    present = models.ManyToManyField(
+        Elector, related_name="present_in", blank=True, verbose_name=_("present")
+    )
+    roll_called = models.BooleanField(_("roll call taken"), default=False)
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    #: The count, written when the round closes: {"papers": n, "present": n,
+    #: "votes": {candidate id: votes for}}.
+    tally = models.JSONField(_("count"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["ballot", "number"]
+        verbose_name = _("ballot round")
+        verbose_name_plural = _("ballot rounds")
+        constraints = [
+            models.UniqueConstraint(fields=["ballot", "number"], name="one_round_per_number")
+        ]
+
+    def __str__(self):
+        return _("%(ballot)s, round %(number)s") % {"ballot": self.ballot, "number": self.number}
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class ParticipationKind(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    WRITTEN = "written", _("In writing (absent)")
+
+
+class Participation(models.Model):
+    """That an elector voted in a round, and how; never what he voted."""
+
+    round = models.ForeignKey(
+        BallotRound,
+        on_delete=models.CASCADE,
+        related_name="participations",
+        verbose_name=_("round"),
+    )
+    elector = models.ForeignKey(
+        Elector, on_delete=models.PROTECT, related_name="participations", verbose_name=_("elector")
+    )
+    kind = models.CharField(
+        _("how"),
+        max_length=10,
+        choices=ParticipationKind.choices,
+        default=ParticipationKind.IN_PERSON,
+    )
+    #: Who handed in the paper: the elector, his substitute, or the secretary for a written vote.
+    cast_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("cast by"),
+    )
+    delegation = models.ForeignKey(
+        Delegation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("under delegation"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["round", "recorded_at"]
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "elector"], name="one_vote_per_elector_and_round"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.elector} – {self.round}"
+
+
+class BallotPaper(models.Model):
+    """What one paper says: the candidates it marks, across the round's questions.
+
+    Deliberately without a voter, a timestamp or an ordered key in a secret ballot: the id is
+    random, the rows are rewritten in a random order when the round closes, and ``elector`` is
+    filled only in an open vote. ``receipt_hash`` lets the voter find his paper again with the
+    code he was given, and nobody else.
+    """
+
+    id = models.UUIDField(_("id"), primary_key=True, default=uuid.uuid4, editable=False)
+    round = models.ForeignKey(
+        BallotRound, on_delete=models.CASCADE, related_name="papers", verbose_name=_("round")
+    )
+    #: The ids of the candidates marked, sorted.
+    marks = models.JSONField(_("marks"), default=list)
+    receipt_hash = models.CharField(_("receipt hash"), max_length=64, unique=True)
+    elector = models.ForeignKey(
+        Elector,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("elector (open vote only)"),
+    )
+
+    class Meta:
+        verbose_name = _("ballot paper")
+        verbose_name_plural = _("ballot papers")
+
+    def __str__(self):
+        return _("Paper of %(round)s") % {"round": self.round}
+
+
+class BallotDecision(models.Model):
+    """The deciders' choice for a question the rounds left undecided (a tie rule ``DECISION``)."""
+
+    question = models.OneToOneField(
+        BallotQuestion,
+        on_delete=models.CASCADE,
+        related_name="decision",
+        verbose_name=_("question"),
+    )
+    chosen = models.ManyToManyField(BallotCandidate, related_name="+", verbose_name=_("chosen"))
+    deciders = models.CharField(_("decided by"), max_length=255)
+    reason = models.TextField(_("reason"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("decision on a tie")
+        verbose_name_plural = _("decisions on ties")
+
+    def __str__(self):
+        return str(self.question)

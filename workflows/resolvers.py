@@ -130,3 +130,13 @@ def actor_for(
     if delegation is None:
         return None
     return Actor(person=user, appointment=delegation.appointment, delegation=delegation)
+
+
+def delegation_to(user, appointments, on: datetime.date, action: str) -> Delegation | None:
+    """The delegation under which ``user`` acts on ``on`` in one of ``appointments`` (ids)."""
+    return (
+        _active_delegations(on, action)
+        .filter(substitute=user, appointment__in=appointments)
+        .select_related("appointment__user")
+        .first()
+    )
