@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "flows.awards",
     "flows.pledges",
     "flows.scoring",
+    "flows.nominations",
     "flows.board",
     "notifications",
     "flows.demo",

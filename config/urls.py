@@ -15,6 +15,8 @@ from viewflow.urls import Application, Site, route
 from flows.awards.urls import AwardViewset
 from flows.blocs.views import BlocViewset, MyOrganisationViewset
 from flows.board.views import BoardViewset
+from flows.nominations.flows import MeetingFlow
+from flows.nominations.views import MeetingViewset
 from flows.pledges.flows import CovenantFlow
 from flows.pledges.views import CovenantViewset
 from flows.rules.views import CriteriaViewset, RulesViewset
@@ -53,6 +55,7 @@ class EmulationApp(Application):
     blocs_path = route("blocs/", BlocViewset())
     covenants_path = route("covenants/", CovenantViewset())
     scorings_path = route("scorings/", ScoringViewset())
+    meetings_path = route("meetings/", MeetingViewset())
     board_path = route("board/", BoardViewset())
     awards_path = route("awards/", AwardViewset())
     rules_path = route("rules/", RulesViewset())
@@ -84,6 +87,7 @@ site = ThiDuaSite(
             flow_viewsets=[
                 FlowViewset(CovenantFlow, icon="handshake"),
                 FlowViewset(ScoringFlow, icon="leaderboard"),
+                FlowViewset(MeetingFlow, icon="how_to_vote"),
             ]
         ),
         EmulationApp(),

@@ -18,6 +18,7 @@ pytest_plugins = [
     "tests.fixtures.pki",
     "tests.fixtures.covenants",
     "tests.fixtures.scoring",
+    "tests.fixtures.meetings",
     "tests.fixtures.demo",
 ]
 

@@ -161,8 +161,11 @@ def _locked(ballot: Ballot) -> Ballot:
     return Ballot.objects.select_for_update().get(pk=ballot.pk)
 
 
-def _require_chair(ballot: Ballot, by) -> None:
-    if by is not None and by.pk != ballot.chair_id:
+def _require_chair(ballot: Ballot, by, on_behalf_of=None) -> None:
+    """The chair acts, or his substitute: the flow that checked the delegation passes the
+    chair as ``on_behalf_of``."""
+    acting_for = on_behalf_of or by
+    if acting_for is not None and acting_for.pk != ballot.chair_id:
         raise PermissionDenied(
             _("Only the chair of the ballot, %(chair)s, opens and closes its rounds.")
             % {"chair": person_name(ballot.chair)}
@@ -170,14 +173,16 @@ def _require_chair(ballot: Ballot, by) -> None:
 
 
 @transaction.atomic
-def open_round(*, ballot: Ballot, by, present: list[Elector] | None = None) -> BallotRound:
+def open_round(
+    *, ballot: Ballot, by, present: list[Elector] | None = None, on_behalf_of=None
+) -> BallotRound:
     """Open the next round, on every candidate (first round) or on those still undecided.
 
     ``present`` is the roll call, when one is taken: then only those present vote in person,
     and the others only in writing (where the ballot allows it).
     """
     ballot = _locked(ballot)
-    _require_chair(ballot, by)
+    _require_chair(ballot, by, on_behalf_of)
     number = ballot.rounds.count() + 1
     if ballot.status == BallotStatus.FROZEN:
         raise ValidationError(_("The result of this ballot is frozen: no round can be opened."))
@@ -198,6 +203,7 @@ def open_round(*, ballot: Ballot, by, present: list[Elector] | None = None) -> B
     record_event(
         "ballot.round_opened",
         actor=by,
+        on_behalf_of=on_behalf_of,
         obj=ballot,
         data={
             "round": number,
@@ -396,10 +402,10 @@ def _receipt_hash(ballot_id: int, code: str) -> str:
 
 
 @transaction.atomic
-def close_round(*, ballot: Ballot, by) -> BallotRound:
+def close_round(*, ballot: Ballot, by, on_behalf_of=None) -> BallotRound:
     """Count the open round's papers, then rewrite them in a random order."""
     ballot = _locked(ballot)
-    _require_chair(ballot, by)
+    _require_chair(ballot, by, on_behalf_of)
     round_ = _open_round_of(ballot)
     papers = list(round_.papers.all())
     round_.tally = _count(round_, papers)
@@ -410,7 +416,11 @@ def close_round(*, ballot: Ballot, by) -> BallotRound:
     ballot.finish_round()
     ballot.save()
     record_event(
-        "ballot.round_closed", actor=by, obj=ballot, data={"round": round_.number, **round_.tally}
+        "ballot.round_closed",
+        actor=by,
+        on_behalf_of=on_behalf_of,
+        obj=ballot,
+        data={"round": round_.number, **round_.tally},
     )
     return round_
 
@@ -453,11 +463,20 @@ def _shuffle_box(round_: BallotRound, papers: list[BallotPaper]) -> None:
 
 @transaction.atomic
 def decide(
-    *, question: BallotQuestion, chosen: list[BallotCandidate], deciders: str, reason: str, by
+    *,
+    question: BallotQuestion,
+    chosen: list[BallotCandidate],
+    deciders: str,
+    reason: str,
+    by,
+    on_behalf_of=None,
 ):
-    """Record the deciders' choice for a question the rounds left open (tie rule DECISION)."""
+    """Record the deciders' choice for a question the rounds left open (tie rule DECISION).
+
+    The chair records it, or the flow (``by=None``) once the deciders agreed in its steps.
+    """
     ballot = _locked(question.ballot)
-    _require_chair(ballot, by)
+    _require_chair(ballot, by, on_behalf_of)
     if ballot.status != BallotStatus.COUNTED:
         raise ValidationError(_("A decision is recorded once the last round is counted."))
     outcome = next(item for item in outcome_of(ballot).questions if item.question.pk == question.pk)
@@ -484,6 +503,7 @@ def decide(
     record_event(
         "ballot.decided",
         actor=by,
+        on_behalf_of=on_behalf_of,
         obj=ballot,
         data={
             "question": question.label,
@@ -496,10 +516,10 @@ def decide(
 
 
 @transaction.atomic
-def freeze_result(*, ballot: Ballot, by) -> Ballot:
+def freeze_result(*, ballot: Ballot, by, on_behalf_of=None) -> Ballot:
     """Freeze the counted result: stored with its SHA-256, which the audit log keeps too."""
     ballot = _locked(ballot)
-    _require_chair(ballot, by)
+    _require_chair(ballot, by, on_behalf_of)
     if ballot.status != BallotStatus.COUNTED:
         raise ValidationError(_("The result is frozen once a round is counted and none is open."))
     outcome = outcome_of(ballot)
@@ -512,12 +532,13 @@ def freeze_result(*, ballot: Ballot, by) -> Ballot:
     ballot.result = result_of(ballot, outcome)
     ballot.result_hash = hashlib.sha256(canonical_json(ballot.result).encode()).hexdigest()
     ballot.frozen_at = timezone.now()
-    ballot.frozen_by = by
+    ballot.frozen_by = on_behalf_of or by
     ballot.freeze()
     ballot.save()
     record_event(
         "ballot.frozen",
         actor=by,
+        on_behalf_of=on_behalf_of,
         obj=ballot,
         data={
             "result_hash": ballot.result_hash,

@@ -62,3 +62,48 @@ class ThrottledSignInForm(AuthenticationForm):
                 % {"time": throttle.until_text(until)},
                 code="locked",
             )
+
+
+class BallotPaperForm(forms.Form):
+    """The paper of a ballot's open round: one group of boxes per question (``q-<id>``), at most
+    the question's choices each. No box marked is a blank paper (against every candidate)."""
+
+    def __init__(self, data=None, *, round_, prefix=None):
+        super().__init__(data, prefix=prefix)
+        by_question = {}
+        on_paper = round_.candidates.select_related("question").order_by(
+            "question__position", "position"
+        )
+        for candidate in on_paper:
+            by_question.setdefault(candidate.question, []).append(candidate)
+        self.questions = list(by_question)
+        for question, candidates in by_question.items():
+            self.fields[f"q-{question.pk}"] = forms.TypedMultipleChoiceField(
+                label=question.label,
+                choices=[(candidate.pk, candidate.label) for candidate in candidates],
+                coerce=int,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                help_text=_("Mark at most %(count)s.") % {"count": question.max_choices},
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for question in self.questions:
+            if len(cleaned.get(f"q-{question.pk}") or []) > question.max_choices:
+                self.add_error(
+                    f"q-{question.pk}",
+                    _("Mark at most %(count)s.") % {"count": question.max_choices},
+                )
+        return cleaned
+
+    def marks(self) -> list[int]:
+        return [pk for question in self.questions for pk in self.cleaned_data[f"q-{question.pk}"]]
+
+
+class ReceiptForm(forms.Form):
+    code = forms.CharField(
+        label=_("Receipt code"),
+        max_length=20,
+        help_text=_("The code you were given when you voted, e.g. ABCD-EFGH-JKLM."),
+    )

@@ -927,9 +927,12 @@ class BallotDecision(models.Model):
     chosen = models.ManyToManyField(BallotCandidate, related_name="+", verbose_name=_("chosen"))
     deciders = models.CharField(_("decided by"), max_length=255)
     reason = models.TextField(_("reason"))
+    #: The chair, or nobody when the flow records what its deciders agreed in its own steps.
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("recorded by"),
     )

@@ -20,14 +20,20 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from viewflow.workflow.models import Task
 
+from flows.blocs import services as bloc_services
 from flows.blocs.models import Bloc
+from flows.nominations import services as meeting_services
+from flows.nominations.flows import MeetingFlow
 from flows.pledges.models import Covenant
 from flows.rules.services import criteria
 from flows.scoring import services as scoring_services
 from flows.scoring.flows import ScoringFlow
 from signatures.models import Credential, ValidationJob
+from tests.fixtures.meetings import write_ranking
+from workflows import ballots
 from workflows import services as workflow_services
 from workflows.background import run_queued_tasks
 from workflows.models import Organisation
@@ -189,7 +195,7 @@ def _among(visitors, refused=403):
     return expect
 
 
-TASK_URL = r"workflow:flows:(covenant|scoring):\w+:"
+TASK_URL = r"workflow:flows:(covenant|scoring|meeting):\w+:"
 RULES = [
     # Signed out too.
     Rule(r"login|password_reset|password_reset_done|password_reset_complete", _public(200)),
@@ -204,8 +210,8 @@ RULES = [
     Rule(r"password_change|password_change_done", _signed_in(200)),
     Rule(r"profile", _signed_in(302)),  # his page of units, roles and certificates
     Rule(
-        r"thidua:(blocs|covenants|scorings|board|me|validation|credentials|notifications|rules)"
-        r":index",
+        r"thidua:(blocs|covenants|scorings|meetings|board|me|validation|credentials|notifications"
+        r"|rules):index",
         _signed_in(200),
     ),
     Rule(r"thidua:blocs:detail", _signed_in(200)),  # the blocs' composition is public
@@ -213,10 +219,11 @@ RULES = [
     Rule(r"thidua:validation:detail", _signed_in(404)),  # only its requester's
     # The covenant, its documents, its process: for whom may see the bloc's work.
     Rule(r"thidua:covenants:(detail|attachment|revision)", _sees(200, 404)),
-    Rule(r"workflow:flows:(covenant|scoring):process_detail", _sees(200, 403)),
+    Rule(r"workflow:flows:(covenant|scoring|meeting):process_detail", _sees(200, 403)),
     # The scoring and the criteria set: the bloc's work too; the blank criteria sheet is not.
     Rule(r"thidua:scorings:(detail|sheet|revision|evidence)", _sees(200, 404)),
     Rule(r"thidua:criteria:(detail|sheet)", _sees(200, 404)),
+    Rule(r"thidua:meetings:(detail|revision)", _sees(200, 404)),
     Rule(r"thidua:criteria:template", _signed_in(200)),
     Rule(r"thidua:board:board", _overseer),
     # The award history: awards, ratings and indicators are public; findings and imports not.
@@ -226,7 +233,7 @@ RULES = [
     Rule(r"thidua:awards:(import|template_\w+)", _among(IMPORTS_AWARDS)),
     # The flow's overview of every process: its managers'.
     Rule(
-        r"workflow:flows:(index|(covenant|scoring):(index|process_list|task_list|chart"
+        r"workflow:flows:(index|(covenant|scoring|meeting):(index|process_list|task_list|chart"
         r"|process_chart|process_cancel))",
         _manager,
     ),
@@ -305,6 +312,38 @@ def _scoring_under_way(term):
     return scoring, sheet, evidence
 
 
+def _meeting_held(term):
+    """The bloc's previous year ranked (as a signed scoring leaves it), its year-end meeting
+    convened and held: every head present voted for every candidate, the votes counted, the
+    minutes awaiting the secretary's signature."""
+    officer = get_user_model().objects.get(username="ttvhtt-blv.officer")
+    earlier = bloc_services.open_term(
+        bloc=term.bloc,
+        year=term.year - 1,
+        leader=term.leader,
+        deputy=term.deputy,
+        members=list(term.members.all()),
+        by=None,
+    )
+    criteria.create_from_template(term=earlier, by=officer)
+    write_ranking(earlier, by=officer)
+    meeting = meeting_services.convene(
+        term=earlier, by=officer, held_on=timezone.localdate(), place="Hội trường"
+    )
+    prepare = Task.objects.get(process__meetingprocess__meeting=meeting, status="ASSIGNED")
+    meeting = meeting_services.open_voting(task=prepare, by=officer)
+    marks = list(ballots.current_round(meeting.ballot).candidates.all())
+    for task in Task.objects.filter(
+        process__meetingprocess__meeting=meeting, flow_task=MeetingFlow.vote
+    ):
+        meeting_services.vote(task=task, by=task.owner, marks=marks)
+    count = Task.objects.get(process__meetingprocess__meeting=meeting, flow_task=MeetingFlow.count)
+    meeting_services.count(task=count, by=count.owner)
+    run_queued_tasks()
+    meeting.refresh_from_db()
+    return meeting
+
+
 @pytest.fixture
 def demo(demo_pki):
     call_command("run_covenant_demo", bloc=BLV, year=2024, signatures=2, verbosity=0)
@@ -323,6 +362,9 @@ def demo(demo_pki):
     scoring, sheet, evidence = _scoring_under_way(covenant.term)
     for task in Task.objects.filter(process__scoringprocess__scoring=scoring).order_by("pk"):
         tasks.setdefault(f"scoring:{task.flow_task.name}", task)
+    meeting = _meeting_held(covenant.term)
+    for task in Task.objects.filter(process__meetingprocess__meeting=meeting).order_by("pk"):
+        tasks.setdefault(f"meeting:{task.flow_task.name}", task)
     user_model = get_user_model()
     requester = user_model.objects.get(username="ttvhtt-blv.head")
     job = ValidationJob.objects.create(
@@ -349,6 +391,9 @@ def demo(demo_pki):
             "unit": sheet.unit_id,
             "thidua:scorings:evidence:attachment": evidence.pk,
             "thidua:scorings:revision:revision": sheet.document.latest_revision().pk,
+            "thidua:meetings": meeting.pk,
+            "meeting:process_pk": meeting.processes.get().pk,
+            "thidua:meetings:revision:revision": meeting.minutes.latest_revision().pk,
             "thidua:validation": job.pk,
             "thidua:credentials": Credential.objects.filter(user=requester).first().pk,
             "process_pk": process.pk,

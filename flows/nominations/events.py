@@ -1,0 +1,31 @@
+"""The meeting's events: audited, and pushed to its page and the jurisdiction's board."""
+
+from notifications.events import live_group, publish
+
+
+def meeting_event(event: str, meeting, /, *, actor=None, on_behalf_of=None, audit=True, **data):
+    """A change of the meeting (a stage, a vote, the minutes…); ``audit=False`` when the
+    service that made it recorded it already. A vote event says which unit voted, never how."""
+    term = meeting.term
+    publish(
+        event,
+        groups=[
+            live_group("meeting", meeting.pk),
+            live_group("board", term.bloc.jurisdiction_id, term.year),
+        ],
+        data={"meeting": meeting.pk, "status": meeting.status, **data},
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        obj=meeting,
+        audit=audit,
+    )
+
+
+def signing_progress(meeting_id: int, request) -> None:
+    """A signature of the minutes moved on without landing: the pages refresh."""
+    publish(
+        "meeting.signing_progress",
+        groups=[live_group("meeting", meeting_id)],
+        data={"meeting": meeting_id, "field": request.field_id, "signing": request.status},
+        audit=False,
+    )

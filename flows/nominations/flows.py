@@ -1,0 +1,200 @@
+"""The bloc's year-end meeting (DOMAIN.md §5 P6) as a viewflow flow.
+
+    convene → the leader unit's officer prepares the candidates and the roll call
+            → every member head present votes ("Bỏ phiếu bình xét") → the chair counts
+            → another round among the undecided, or the leader and deputy decide a flag's tie,
+              or the result is frozen → the minutes are signed by the secretary, then the chair
+
+viewflow decides who acts next; every gateway reads the meeting's FSM status, which only the
+services change.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow
+
+from flows.nominations.models import Meeting, MeetingProcess, MeetingStatus
+from flows.nominations.selectors import may_see_meeting, voter_items
+from workflows.access import ProcessVisibility
+from workflows.locks import process_row_lock
+from workflows.models import DelegationScope, Role
+from workflows.nodes import FanOut, RoleTask
+
+#: The steps' views, named by path: they call the services, which start this flow.
+VIEWS = "flows.nominations.views"
+#: Days for the steps of the meeting itself (held on one day; the minutes follow).
+MEETING_DAYS = 1
+SIGNING_DAYS = 3
+
+
+def _leader(process):
+    return process.meeting.term.leader
+
+
+def _deputy(process):
+    return process.meeting.term.deputy
+
+
+def _reminders(process):
+    bloc = process.meeting.term.bloc
+    return bloc.reminder_days, bloc.escalate_overdue
+
+
+def _days(count):
+    return lambda process: count
+
+
+def _status_is(*statuses):
+    return lambda activation: activation.process.meeting.status in statuses
+
+
+class MeetingFlow(ProcessVisibility, flow.Flow):
+    process_class = MeetingProcess
+    lock_impl = staticmethod(process_row_lock)
+    process_title = _("Year-end meeting")
+    process_summary_template = (
+        "{{ process.meeting }}: {{ process.meeting.get_status_display|lower }}"
+    )
+    summary_related = ["meeting__term__bloc"]
+    process_description = _(
+        "The bloc's vote on the units it proposes for awards, and the signed minutes."
+    )
+
+    start = (
+        flow.StartHandle(this.start_process)
+        .Annotation(title=_("Convene the meeting"))
+        .Next(this.prepare)
+    )
+
+    def may_see_process(self, user, process) -> bool:
+        return may_see_meeting(user, process.meeting_id)
+
+    prepare = (
+        RoleTask(f"{VIEWS}.PrepareView")
+        .Role(
+            Role.EMULATION_OFFICER,
+            unit=_leader,
+            due_days=_days(MEETING_DAYS),
+            reminders=_reminders,
+            reason=_("the leader unit prepares the candidates and the roll call"),
+        )
+        .Annotation(title=_("Prepare the vote"))
+        .Permission("nominations.manage_meetingprocess")
+        .Next(this.vote_split)
+    )
+    vote_split = (
+        FanOut()
+        .Annotation(title=_("Ask every member head present to vote"))
+        .Next(this.vote, data_source=voter_items)
+    )
+    vote = (
+        RoleTask(f"{VIEWS}.VoteView")
+        .Role(
+            Role.HEAD,
+            action=DelegationScope.VOTE,
+            due_days=_days(MEETING_DAYS),
+            reminders=_reminders,
+            reason=_("every member unit present votes, by its head"),
+        )
+        .Annotation(title=_("Vote on the nominations"))
+        .Permission("nominations.manage_meetingprocess")
+        .Next(this.vote_join)
+    )
+    vote_join = flow.Join().Annotation(title=_("Gather the votes")).Next(this.count)
+    count = (
+        RoleTask(f"{VIEWS}.CountView")
+        .Role(
+            Role.HEAD,
+            unit=_leader,
+            due_days=_days(MEETING_DAYS),
+            reminders=_reminders,
+            reason=_("the chair of the meeting closes the round and counts the votes"),
+        )
+        .Annotation(title=_("Count the votes"))
+        .Permission("nominations.manage_meetingprocess")
+        .Next(this.after_count)
+    )
+    after_count = (
+        flow.Switch()
+        .Annotation(title=_("Settled?"))
+        .Case(this.vote_split, _status_is(MeetingStatus.VOTING))
+        .Case(this.decide, _status_is(MeetingStatus.DECIDING))
+        .Default(this.sign_as_secretary)
+    )
+    # What two rounds leave undecided for a flag, the bloc's leader and deputy decide
+    # (TT 01/2024/TT-TANDTC, DOMAIN.md §1.3 K-06): the leader's head proposes, the deputy's
+    # head agrees or sends it back.
+    decide = (
+        RoleTask(f"{VIEWS}.DecideView")
+        .Role(
+            Role.HEAD,
+            unit=_leader,
+            due_days=_days(MEETING_DAYS),
+            reminders=_reminders,
+            reason=_("the bloc's leader decides what the rounds left undecided"),
+        )
+        .Annotation(title=_("Decide the tie"))
+        .Permission("nominations.manage_meetingprocess")
+        .Next(this.needs_agreement)
+    )
+    needs_agreement = (
+        flow.If(_status_is(MeetingStatus.AGREEING))
+        .Annotation(title=_("Does the deputy unit agree?"))
+        .Then(this.agree)
+        .Else(this.sign_as_secretary)
+    )
+    agree = (
+        RoleTask(f"{VIEWS}.AgreeView")
+        .Role(
+            Role.HEAD,
+            unit=_deputy,
+            due_days=_days(MEETING_DAYS),
+            reminders=_reminders,
+            reason=_("the bloc's deputy decides the tie with its leader"),
+        )
+        .Annotation(title=_("Agree with the decision"))
+        .Permission("nominations.manage_meetingprocess")
+        .Next(this.after_agreement)
+    )
+    after_agreement = (
+        flow.If(_status_is(MeetingStatus.NOMINATED))
+        .Annotation(title=_("Did the deputy agree?"))
+        .Then(this.sign_as_secretary)
+        .Else(this.decide)
+    )
+    sign_as_secretary = (
+        RoleTask(f"{VIEWS}.SignMinutesView")
+        .Role(
+            Role.EMULATION_OFFICER,
+            unit=_leader,
+            action=DelegationScope.SIGN,
+            due_days=_days(SIGNING_DAYS),
+            reminders=_reminders,
+            reason=_("the secretary of the meeting signs its minutes"),
+        )
+        .Annotation(title=_("Sign the minutes as secretary"))
+        .Permission("nominations.manage_meetingprocess")
+        .Next(this.sign_as_chair)
+    )
+    sign_as_chair = (
+        RoleTask(f"{VIEWS}.SignMinutesView")
+        .Role(
+            Role.HEAD,
+            unit=_leader,
+            action=DelegationScope.SIGN,
+            due_days=_days(SIGNING_DAYS),
+            reminders=_reminders,
+            reason=_("the chair of the meeting signs its minutes"),
+        )
+        .Annotation(title=_("Sign the minutes as chair"))
+        .Permission("nominations.manage_meetingprocess")
+        .Next(this.end)
+    )
+    end = flow.End().Annotation(title=_("Nominations agreed"))
+
+    def start_process(self, activation, meeting):
+        activation.process.meeting = meeting
+        return activation.process
+
+    def locked_meeting(self, activation) -> Meeting:
+        return Meeting.objects.select_for_update().get(pk=activation.process.meeting_id)

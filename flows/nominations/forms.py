@@ -1,0 +1,82 @@
+"""The meeting pages' forms; every rule is checked by the services, whose messages cite it."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from flows.nominations.models import BlocAward
+
+
+class ConveneForm(forms.Form):
+    term = forms.ModelChoiceField(None, label=_("Bloc and year"), empty_label=_("Choose a term"))
+    held_on = forms.DateField(label=_("Held on"), widget=forms.DateInput(attrs={"type": "date"}))
+    place = forms.CharField(label=_("Place"), max_length=255)
+    theme = forms.CharField(
+        label=_("Theme of the thematic certificates"), max_length=255, required=False
+    )
+
+    def __init__(self, *args, terms, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["term"].queryset = terms
+
+
+class ProposeForm(forms.Form):
+    unit = forms.ModelChoiceField(None, label=_("Unit"), empty_label=_("Choose a unit"))
+    award = forms.ChoiceField(label=_("Award"), choices=BlocAward.choices)
+    priority = forms.BooleanField(
+        label=_("Priority in a tie (a collective with at least 70 % women)"), required=False
+    )
+    priority_reason = forms.CharField(
+        label=_("Why it has priority"), max_length=255, required=False
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+class AttendanceForm(forms.Form):
+    present = forms.ModelMultipleChoiceField(
+        None, label=_("Member units present"), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, units, initial_present, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["present"].queryset = units
+        self.fields["present"].initial = initial_present
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DecisionForm(forms.Form):
+    """One group of boxes per question awaiting the deciders (``q-<id>``), and the reason."""
+
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, data=None, *, pending):
+        super().__init__(data)
+        self.pending = pending
+        for item in pending:
+            self.fields[f"q-{item.question.pk}"] = forms.TypedMultipleChoiceField(
+                label=item.question.label,
+                choices=[(c.pk, c.label) for c in item.awaiting_decision],
+                coerce=int,
+                widget=forms.CheckboxSelectMultiple,
+                help_text=_("Choose %(count)s.") % {"count": item.open_places},
+            )
+
+    def chosen(self) -> dict[int, list[int]]:
+        return {
+            item.question.pk: self.cleaned_data[f"q-{item.question.pk}"] for item in self.pending
+        }
+
+
+class WrittenVoteUnitForm(forms.Form):
+    unit = forms.ModelChoiceField(
+        None, label=_("Absent unit whose written vote you record"), empty_label=_("Choose a unit")
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units

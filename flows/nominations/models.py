@@ -1,0 +1,237 @@
+"""The bloc's year-end meeting: bình xét – suy tôn (DOMAIN.md §5 P6).
+
+The leader unit convenes the meeting from the frozen ranking; candidates per award are proposed
+and checked (blockers, one award per achievement, the flags' places), the member heads vote with
+the engine's ballot (workflows.ballots), the bloc's leader and deputy settle what two rounds
+leave undecided for a flag, and the minutes with the vote count are signed by the chair and the
+secretary of the meeting.
+
+django-fsm-2 owns the statuses (what pages, the board and later flows read); the viewflow
+process (flows.py) owns who acts next.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from viewflow.workflow.models import Process
+
+from flows.blocs.models import BlocTerm
+from flows.scoring.models import ScoringResult
+from workflows.models import Ballot, Organisation
+
+
+class BlocAward(models.TextChoices):
+    """What a bloc proposes at its year-end meeting (seed 003; DOMAIN.md §3)."""
+
+    CO_CP = "co_cp", _("Government emulation flag")
+    CO_TINH = "co_tinh", _("Provincial emulation flag")
+    BK_TOAN_DIEN = "bk_toan_dien", _("Provincial certificate of merit (all-round)")
+    BK_CHUYEN_DE = "bk_chuyen_de", _("Provincial certificate of merit (thematic)")
+
+
+#: The award types of the award history (flows.awards) each bloc award is, and its kind.
+AWARD_TYPES = {
+    BlocAward.CO_CP: ("CO_CP", "regular"),
+    BlocAward.CO_TINH: ("CO_TINH", "regular"),
+    BlocAward.BK_TOAN_DIEN: ("BK_TINH", "regular"),
+    BlocAward.BK_CHUYEN_DE: ("BK_TINH", "thematic"),
+}
+#: The flags: one question with seats on the ballot, the leader and deputy decide a tie (K-06).
+FLAGS = (BlocAward.CO_CP, BlocAward.CO_TINH)
+
+
+class MeetingStatus(models.TextChoices):
+    PREPARING = "preparing", _("Candidates being prepared")
+    VOTING = "voting", _("Voting")
+    COUNTING = "counting", _("Round counted")
+    DECIDING = "deciding", _("Leader and deputy deciding a tie")
+    AGREEING = "agreeing", _("Awaiting the deputy's agreement")
+    NOMINATED = "nominated", _("Nominated, minutes being signed")
+    MINUTES_SIGNED = "minutes_signed", _("Minutes signed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+M = MeetingStatus
+LIVE_STATUSES = [status for status in M.values if status != M.CANCELLED]
+
+
+class Meeting(ConcurrentTransitionMixin, models.Model):
+    term = models.ForeignKey(
+        BlocTerm, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("bloc term")
+    )
+    result = models.ForeignKey(
+        ScoringResult,
+        on_delete=models.PROTECT,
+        related_name="meetings",
+        verbose_name=_("ranking it starts from"),
+    )
+    status = FSMField(
+        _("status"), max_length=20, choices=M.choices, default=M.PREPARING, protected=True
+    )
+    held_on = models.DateField(_("held on"))
+    place = models.CharField(_("place"), max_length=255)
+    presiding = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("presiding"),
+        help_text=_("The head of the leader unit, who chairs the meeting and its ballot."),
+    )
+    secretary = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("secretary"),
+    )
+    attendees = models.ManyToManyField(
+        Organisation, related_name="+", blank=True, verbose_name=_("units present")
+    )
+    theme = models.CharField(
+        _("theme of the thematic awards"),
+        max_length=255,
+        blank=True,
+        help_text=_('What the thematic certificates reward, e.g. "xây dựng nông thôn mới".'),
+    )
+    ballot = models.OneToOneField(
+        Ballot,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ballot"),
+    )
+    minutes = models.OneToOneField(
+        "signatures.Document",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("minutes"),
+    )
+    convened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("convened by"),
+    )
+    convened_at = models.DateTimeField(_("convened at"), default=timezone.now)
+    #: The rules the meeting applies, as resolved when it was convened:
+    #: {key: {"display": "…", "source": "…", "rule_set": "…", "value": …}}.
+    rulings = models.JSONField(_("rules applied"), default=dict)
+    #: The leader's choice for a flag's tie, awaiting the deputy's agreement:
+    #: {"chosen": {question id: [candidate ids]}, "reason": "…"}.
+    decision = models.JSONField(_("proposed decision"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-term__year", "term__bloc__name"]
+        verbose_name = _("year-end meeting")
+        verbose_name_plural = _("year-end meetings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term"],
+                condition=Q(status__in=LIVE_STATUSES),
+                name="one_live_meeting_per_term",
+            )
+        ]
+
+    def __str__(self):
+        return _("Year-end meeting %(year)s of %(bloc)s") % {
+            "year": self.term.year,
+            "bloc": self.term.bloc,
+        }
+
+    @transition(field=status, source=M.PREPARING, target=M.VOTING)
+    def open_voting(self):
+        pass
+
+    @transition(field=status, source=M.VOTING, target=M.COUNTING)
+    def count(self):
+        pass
+
+    @transition(field=status, source=M.COUNTING, target=M.VOTING)
+    def vote_again(self):
+        pass
+
+    @transition(field=status, source=[M.COUNTING, M.AGREEING], target=M.DECIDING)
+    def ask_decision(self):
+        pass
+
+    @transition(field=status, source=M.DECIDING, target=M.AGREEING)
+    def ask_agreement(self):
+        pass
+
+    @transition(field=status, source=[M.COUNTING, M.DECIDING, M.AGREEING], target=M.NOMINATED)
+    def nominate(self):
+        pass
+
+    @transition(field=status, source=M.NOMINATED, target=M.MINUTES_SIGNED)
+    def sign_minutes(self):
+        pass
+
+
+class Candidacy(models.Model):
+    """A unit proposed for an award at the meeting, with the checks made before the vote.
+
+    ``checks`` keeps every check as made when the unit was proposed: [{"rule": "R-05",
+    "passed": true | false | null (for information), "text": "…", "source": "…"}]. An
+    ineligible unit is listed with its reasons but never put to the vote.
+    """
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="candidacies", verbose_name=_("meeting")
+    )
+    award = models.CharField(_("award"), max_length=20, choices=BlocAward.choices)
+    unit = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    checks = models.JSONField(_("checks"), default=list)
+    eligible = models.BooleanField(_("eligible"))
+    priority = models.BooleanField(
+        _("priority in a tie"),
+        default=False,
+        help_text=_("A collective with at least the rule set's share of women (R-07)."),
+    )
+    priority_reason = models.CharField(_("why it has priority"), max_length=255, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    #: Set when the ballot's result is frozen: whether the bloc nominates the unit, and how
+    #: ("round 1", "priority", "decision").
+    nominated = models.BooleanField(_("nominated"), null=True)
+    nominated_how = models.CharField(_("how"), max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["meeting", "award", "rank"]
+        verbose_name = _("candidacy")
+        verbose_name_plural = _("candidacies")
+        constraints = [
+            # One award per unit and meeting: one achievement, one award (R-01).
+            models.UniqueConstraint(fields=["meeting", "unit"], name="one_candidacy_per_unit")
+        ]
+
+    def __str__(self):
+        return f"{self.get_award_display()}: {self.unit}"
+
+    @property
+    def reference(self) -> str:
+        return f"nominations.candidacy:{self.pk}"
+
+
+class MeetingProcess(Process):
+    """The viewflow process of one meeting (a real foreign key, no status of its own)."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, related_name="processes", verbose_name=_("meeting")
+    )
+
+    class Meta:
+        verbose_name = _("year-end meeting process")
+        verbose_name_plural = _("year-end meeting processes")

@@ -1,0 +1,314 @@
+"""Reads of the year-end meeting: who may see it, the eligibility checks of a candidate, the
+flow's fan-out, and what its pages show.
+
+Eligibility answers cite their rule (ARCHITECTURE rule 8): a check that fails keeps the unit
+off the ballot, a check for information is shown beside it.
+"""
+
+import datetime
+from dataclasses import asdict, dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from flows.awards.models import AwardType
+from flows.awards.selectors import (
+    R04_MERIT_CHAINS,
+    R08_CONSECUTIVE_YEARS,
+    already_awarded,
+    blockers_on,
+    consecutive_rating_years,
+    merit_chain,
+)
+from flows.blocs.access import visible_terms
+from flows.nominations.models import AWARD_TYPES, BlocAward, Candidacy, Meeting
+from notifications.access import watchable
+from workflows import ballots
+from workflows.citations import Citation
+from workflows.models import Organisation, Participation
+
+K02_LEADING_UNIT = Citation(
+    "NĐ 152/2025/NĐ-CP, Điều 7 khoản 1",
+    gettext_lazy(
+        "the Government flag goes to a bloc's leading unit that meets the provincial flag's"
+        " standard"
+    ),
+)
+K03_PROVINCIAL_FLAG = (
+    "Luật Thi đua, khen thưởng 2022, Điều 26; QĐ 86/2025/QĐ-UBND tỉnh Bắc Ninh, Điều 3 khoản 1"
+)
+
+
+# -- who may see -----------------------------------------------------------------------------------
+
+
+def visible_meetings(user):
+    """The meetings of the bloc terms ``user`` may see (flows.blocs.access)."""
+    return Meeting.objects.filter(term__in=visible_terms(user))
+
+
+def may_see_meeting(user, meeting_id: int) -> bool:
+    return visible_meetings(user).filter(pk=meeting_id).exists()
+
+
+@watchable("meeting")
+def may_watch(user, meeting_id: int) -> bool:
+    return may_see_meeting(user, meeting_id)
+
+
+# -- eligibility -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Check:
+    """One eligibility check: ``passed`` False keeps the unit off the ballot, None informs."""
+
+    rule: str
+    passed: bool | None
+    text: str
+    source: str
+
+    def as_data(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a unit stands in the frozen ranking, and which units the bloc proposes for the
+    Government flag (they leave the provincial flags' places to the next units)."""
+
+    ranks: dict[int, int]
+    flag_candidates: frozenset[int]
+
+
+def checks_for(
+    *, award: str, unit, term, on: datetime.date, rulings: dict, standing: Standing
+) -> list[Check]:
+    """Every check of ``unit`` for ``award`` at the meeting of ``term`` held on ``on``."""
+    code, kind = AWARD_TYPES[BlocAward(award)]
+    award_type = AwardType.objects.get(code=code)
+    checks = [_blockers(unit, on, rulings), _awarded_once(unit, award_type, kind, term.year)]
+    rank = standing.ranks.get(unit.pk)
+    if award == BlocAward.CO_CP:
+        checks.append(_leads_the_bloc(unit, rank))
+    elif award == BlocAward.CO_TINH:
+        checks.append(_within_flag_places(unit, rank, rulings, standing))
+    elif award == BlocAward.BK_TOAN_DIEN:
+        checks += [_excellent_years(unit, term.year), _merit_chain(unit, term.year)]
+    else:
+        checks.append(_thematic_outside_chains())
+    return checks
+
+
+def _blockers(unit, on, rulings) -> Check:
+    kinds = rulings["eligibility.blockers"]["value"]
+    running = blockers_on(unit, on, kinds)
+    if running.value:
+        text = _("Under way on %(day)s: %(findings)s.") % {
+            "day": on.strftime("%d/%m/%Y"),
+            "findings": "; ".join(str(finding) for finding in running.value),
+        }
+        return Check("R-05", False, text, running.citation.source)
+    return Check("R-05", True, _("No blocking finding recorded."), running.citation.source)
+
+
+def _awarded_once(unit, award_type, kind, year) -> Check:
+    period = (datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+    found = already_awarded(unit, award_type, period)
+    same = [record for record in found.value if record.kind == kind]
+    if same:
+        record = same[0]
+        text = _("Already awarded %(award)s for %(year)s (decision %(decision)s of %(day)s).") % {
+            "award": award_type.name,
+            "year": year,
+            "decision": record.decision_number,
+            "day": record.decision_date.strftime("%d/%m/%Y"),
+        }
+        return Check("R-01", False, text, found.citation.source)
+    text = _("Not yet awarded %(award)s for %(year)s.") % {"award": award_type.name, "year": year}
+    return Check("R-01", True, text, found.citation.source)
+
+
+def _leads_the_bloc(unit, rank) -> Check:
+    if rank == 1:
+        return Check(
+            "K-02", True, _("Leads the bloc in the frozen ranking."), K02_LEADING_UNIT.source
+        )
+    text = _(
+        "Only the unit that leads the bloc may be proposed for the Government flag; %(unit)s"
+        " ranks %(rank)s."
+    ) % {"unit": unit, "rank": rank or "–"}
+    return Check("K-02", False, text, K02_LEADING_UNIT.source)
+
+
+def _within_flag_places(unit, rank, rulings, standing: Standing) -> Check:
+    places = rulings["quota.co_tinh.per_bloc"]["value"]
+    source = f"{K03_PROVINCIAL_FLAG}; {rulings['quota.co_tinh.per_bloc']['source']}"
+    if unit.pk in standing.flag_candidates:
+        text = _("%(unit)s is proposed for the Government flag.") % {"unit": unit}
+        return Check("K-03", False, text, source)
+    ahead = [
+        other
+        for other, other_rank in standing.ranks.items()
+        if rank is not None and other_rank < rank and other not in standing.flag_candidates
+    ]
+    if rank is not None and len(ahead) < places:
+        text = _(
+            "Among the bloc's %(places)s leading unit(s) not proposed for the Government flag."
+        ) % {"places": places}
+        return Check("K-03", True, text, source)
+    text = _(
+        "A bloc proposes %(places)s provincial flag(s), for its leading units; %(unit)s ranks"
+        " %(rank)s, after %(ahead)s unit(s) that may receive it."
+    ) % {"places": places, "unit": unit, "rank": rank or "–", "ahead": len(ahead)}
+    return Check("K-03", False, text, source)
+
+
+def _excellent_years(unit, year) -> Check:
+    years = consecutive_rating_years(unit, year).value
+    text = _(
+        "%(count)s consecutive year(s) of tasks completed excellently up to %(year)s (two are"
+        " one ground of the all-round certificate; the bloc may propose on another)."
+    ) % {"count": years, "year": year}
+    return Check("R-08", None, text, R08_CONSECUTIVE_YEARS.source)
+
+
+def _merit_chain(unit, year) -> Check:
+    excluded = merit_chain(unit, year).value.excluded
+    if not excluded:
+        return Check(
+            "R-04",
+            None,
+            _("No thematic or extraordinary award to set aside."),
+            R04_MERIT_CHAINS.source,
+        )
+    text = _("Not counted toward merit awards: %(awards)s.") % {
+        "awards": "; ".join(f"{record.award_type.name} {record.year}" for record in excluded)
+    }
+    return Check("R-04", None, text, R04_MERIT_CHAINS.source)
+
+
+def _thematic_outside_chains() -> Check:
+    text = _("A thematic certificate does not count toward higher merit awards later.")
+    return Check("R-04", None, text, R04_MERIT_CHAINS.source)
+
+
+def standing_of(meeting: Meeting, *, without=None) -> Standing:
+    """The ranking of the meeting's result, and its Government flag candidates (other than
+    the candidacy ``without``)."""
+    ranks = dict(meeting.result.rows.values_list("unit_id", "rank"))
+    flags = meeting.candidacies.filter(award=BlocAward.CO_CP, eligible=True)
+    if without is not None:
+        flags = flags.exclude(pk=without.pk)
+    return Standing(ranks=ranks, flag_candidates=frozenset(flags.values_list("unit_id", flat=True)))
+
+
+# -- data sources of the flow's fan-outs -----------------------------------------------------------
+
+
+def voter_items(activation) -> list[dict]:
+    """One "vote" task per member unit present at the meeting (absentees vote in writing)."""
+    meeting = activation.process.meeting
+    return [
+        {"unit": unit_id}
+        for unit_id in meeting.attendees.order_by("name").values_list("pk", flat=True)
+    ]
+
+
+# -- pages -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AwardGroup:
+    award: str
+    label: str
+    candidacies: list[Candidacy]
+
+
+def candidacies_by_award(meeting: Meeting) -> list[AwardGroup]:
+    """The candidacies of each award, in rank order (one query)."""
+    rows = list(meeting.candidacies.select_related("unit").order_by("rank", "unit__name"))
+    return [
+        AwardGroup(
+            award=award.value, label=award.label, candidacies=[r for r in rows if r.award == award]
+        )
+        for award in BlocAward
+    ]
+
+
+def meeting_detail(user, pk: int) -> Meeting:
+    return (
+        visible_meetings(user)
+        .select_related(
+            "term__bloc__jurisdiction",
+            "term__leader",
+            "term__deputy",
+            "presiding",
+            "secretary",
+            "ballot",
+            "minutes",
+        )
+        .get(pk=pk)
+    )
+
+
+def turnout(meeting: Meeting):
+    return ballots.turnout(meeting.ballot) if meeting.ballot_id else None
+
+
+def meetings_for_list(user):
+    return (
+        visible_meetings(user)
+        .select_related("term__bloc", "term__leader")
+        .order_by("-term__year", "term__bloc__name")
+    )
+
+
+def voted_units(meeting: Meeting) -> list:
+    """The units that have voted in the current round (who voted is public; how, never)."""
+    if not meeting.ballot_id:
+        return []
+    round_ = ballots.current_round(meeting.ballot)
+    if round_ is None:
+        return []
+    return list(
+        Organisation.objects.filter(
+            pk__in=Participation.objects.filter(round=round_).values(
+                "elector__appointment__organisation"
+            )
+        ).order_by("name")
+    )
+
+
+def absent_units_not_voted(meeting: Meeting):
+    """Member units absent from the roll call that have not voted in the current round."""
+    voted = [unit.pk for unit in voted_units(meeting)]
+    present = meeting.attendees.values("pk")
+    return meeting.term.members.exclude(pk__in=present).exclude(pk__in=voted).order_by("name")
+
+
+@dataclass(frozen=True)
+class ProposedChoice:
+    question: str
+    chosen: list[str]
+
+
+def proposed_decision(meeting: Meeting) -> dict:
+    """The leader's choice awaiting the deputy: the questions with the candidates chosen."""
+    decision = meeting.decision or {}
+    chosen = decision.get("chosen", {})
+    questions = meeting.ballot.questions.filter(pk__in=[int(pk) for pk in chosen]).prefetch_related(
+        "candidates"
+    )
+    return {
+        "reason": decision.get("reason", ""),
+        "choices": [
+            ProposedChoice(
+                question=question.label,
+                chosen=[
+                    c.label for c in question.candidates.all() if c.pk in chosen[str(question.pk)]
+                ],
+            )
+            for question in questions
+        ],
+    }

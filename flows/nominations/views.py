@@ -1,0 +1,392 @@
+"""The year-end meeting's pages: the list, a meeting (candidates and their checks, live turnout,
+each counted round, the nominations, the minutes), and the flow's steps. Whoever may see the
+bloc's work sees them (flows.blocs.access); writes go through the services, which check who acts.
+
+A vote's receipt is shown once, in the answer to the vote itself: it is never put in a message,
+the session or a redirect, which would keep it beside the voter's name.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView, View
+from viewflow.urls import AppMenuMixin, Viewset
+
+from flows.blocs.models import BlocTerm
+from flows.nominations import forms, selectors, services
+from flows.nominations.models import LIVE_STATUSES, Meeting, MeetingStatus
+from flows.rules.parameters import PARAMETERS
+from flows.scoring.models import ScoringStatus
+from signatures.models import Revision
+from signatures.views import SigningStepView
+from workflows import ballots
+from workflows.forms import BallotPaperForm, ReceiptForm
+from workflows.models import Appointment, BallotStatus
+from workflows.views import StepView
+
+NOT_VISIBLE = gettext_lazy("No such meeting, or not one you may see.")
+RECEIPT_TEMPLATE = "nominations/receipt.html"
+
+
+def meeting_url(meeting) -> str:
+    return reverse("thidua:meetings:detail", args=[meeting.pk])
+
+
+def visible_meeting_or_404(user, pk: int) -> Meeting:
+    try:
+        return selectors.meeting_detail(user, pk)
+    except Meeting.DoesNotExist as error:
+        raise Http404(NOT_VISIBLE) from error
+
+
+def minutes_url(meeting) -> str:
+    if meeting.minutes_id is None:
+        return ""
+    revision = meeting.minutes.latest_revision()
+    return reverse("thidua:meetings:revision", args=[meeting.pk, revision.pk])
+
+
+def _receipt_page(request, meeting, receipt, *, written_for=None):
+    """The answer to a vote: the receipt code, shown this once."""
+    return TemplateResponse(
+        request,
+        RECEIPT_TEMPLATE,
+        {
+            "meeting": meeting,
+            "receipt": receipt,
+            "written_for": written_for,
+            "meeting_url": meeting_url(meeting),
+        },
+    )
+
+
+# -- the steps -------------------------------------------------------------------------------------
+
+
+class MeetingStepView(StepView):
+    """A step of the meeting's flow: its task is about the process's meeting."""
+
+    template_name = "nominations/step.html"
+
+    @cached_property
+    def subject(self) -> Meeting:
+        return Meeting.objects.select_related(
+            "term__bloc__jurisdiction", "term__leader", "term__deputy", "ballot", "minutes"
+        ).get(pk=self.request.activation.process.meeting_id)
+
+    @property
+    def meeting(self) -> Meeting:
+        return self.subject
+
+    def subject_url(self) -> str:
+        return meeting_url(self.meeting)
+
+    def breadcrumbs(self):
+        return [(_("Year-end meetings"), reverse("thidua:meetings:index")), *super().breadcrumbs()]
+
+    def live_socket(self) -> str:
+        return f"/ws/meeting/{self.meeting.pk}/"
+
+
+class PrepareView(MeetingStepView):
+    step_template = "nominations/steps/prepare.html"
+    actions = {
+        "propose": ("propose_form", "propose"),
+        "withdraw": (None, "withdraw"),
+        "attendance": ("attendance_form", "attendance"),
+        "open": (None, "open_voting"),
+    }
+
+    def make_forms(self, data=None):
+        members = self.meeting.term.members.order_by("name")
+        proposed = self.meeting.candidacies.values("unit")
+        return {
+            "propose_form": forms.ProposeForm(
+                data if data and "propose" in data else None, units=members.exclude(pk__in=proposed)
+            ),
+            "attendance_form": forms.AttendanceForm(
+                data if data and "attendance" in data else None,
+                units=members,
+                initial_present=list(self.meeting.attendees.values_list("pk", flat=True)),
+            ),
+            "groups": selectors.candidacies_by_award(self.meeting),
+            "rulings": _rulings(self.meeting),
+        }
+
+    def propose(self, form):
+        data = form.cleaned_data
+        candidacy = services.propose(task=self.task, by=self.request.user, **data)
+        messages.success(self.request, _("%(unit)s was proposed.") % {"unit": candidacy.unit})
+        return HttpResponseRedirect(self.request.get_full_path())
+
+    def withdraw(self, form):
+        candidacy = get_object_or_404(self.meeting.candidacies, pk=self.request.POST["withdraw"])
+        services.withdraw(task=self.task, by=self.request.user, candidacy=candidacy)
+        messages.success(self.request, _("%(unit)s was withdrawn.") % {"unit": candidacy.unit})
+        return HttpResponseRedirect(self.request.get_full_path())
+
+    def attendance(self, form):
+        services.set_attendance(
+            task=self.task, by=self.request.user, present=list(form.cleaned_data["present"])
+        )
+        messages.success(self.request, _("The roll call was saved."))
+        return HttpResponseRedirect(self.request.get_full_path())
+
+    def open_voting(self, form):
+        services.open_voting(task=self.task, by=self.request.user)
+        return self.done(_("The vote is open: every member head present has his task."))
+
+
+class VoteView(MeetingStepView):
+    step_template = "nominations/steps/vote.html"
+    actions = {"vote": ("paper_form", "vote")}
+
+    def make_forms(self, data=None):
+        round_ = ballots.current_round(self.meeting.ballot)
+        checks = {c.reference: c for c in self.meeting.candidacies.select_related("unit")}
+        return {
+            "paper_form": BallotPaperForm(data, round_=round_),
+            "round": round_,
+            "candidacies": checks,
+            "secret": self.meeting.ballot.is_secret,
+        }
+
+    def vote(self, form):
+        receipt = services.vote(task=self.task, by=self.request.user, marks=form.marks())
+        return _receipt_page(self.request, self.meeting, receipt)
+
+
+class CountView(MeetingStepView):
+    step_template = "nominations/steps/count.html"
+    actions = {"count": (None, "count")}
+
+    def make_forms(self, data=None):
+        return {
+            "turnout": selectors.turnout(self.meeting),
+            "voters": selectors.voted_units(self.meeting),
+        }
+
+    def count(self, form):
+        meeting = services.count(task=self.task, by=self.request.user)
+        if meeting.status == MeetingStatus.VOTING:
+            return self.done(_("Some places are still open: a new round is open."))
+        if meeting.status == MeetingStatus.DECIDING:
+            return self.done(_("The rounds are spent: the bloc's leader and deputy decide."))
+        return self.done(_("The votes are counted; the minutes are being prepared."))
+
+
+class DecideView(MeetingStepView):
+    step_template = "nominations/steps/decide.html"
+    actions = {"decide": ("decision_form", "decide")}
+
+    def make_forms(self, data=None):
+        pending = [
+            item
+            for item in ballots.outcome_of(self.meeting.ballot).questions
+            if item.awaiting_decision
+        ]
+        return {"decision_form": forms.DecisionForm(data, pending=pending), "pending": pending}
+
+    def decide(self, form):
+        services.decide(
+            task=self.task,
+            by=self.request.user,
+            chosen=form.chosen(),
+            reason=form.cleaned_data["reason"],
+        )
+        return self.done(_("Your decision was recorded."))
+
+
+class AgreeView(MeetingStepView):
+    step_template = "nominations/steps/agree.html"
+    actions = {"agree": (None, "agree"), "send_back": ("send_back_form", "send_back")}
+
+    def make_forms(self, data=None):
+        return {
+            "send_back_form": forms.ReasonForm(data if data and "send_back" in data else None),
+            "proposal": selectors.proposed_decision(self.meeting),
+        }
+
+    def agree(self, form):
+        services.answer_decision(task=self.task, by=self.request.user, agree=True)
+        return self.done(_("You agreed: the bloc's nominations are settled."))
+
+    def send_back(self, form):
+        services.answer_decision(
+            task=self.task, by=self.request.user, agree=False, reason=form.cleaned_data["reason"]
+        )
+        return self.done(_("The decision went back to the bloc's leader."))
+
+
+class SignMinutesView(SigningStepView, MeetingStepView):
+    step_template = "nominations/steps/sign_minutes.html"
+    service = staticmethod(services.sign_minutes)
+
+    def field_id(self):
+        if self.meeting.minutes_id is None:
+            return None
+        return services.minutes_field(self.meeting, self.task.flow_task.name).pk
+
+    def pdf_url(self) -> str:
+        return minutes_url(self.meeting)
+
+
+# -- the pages -------------------------------------------------------------------------------------
+
+
+def _rulings(meeting):
+    return [
+        (PARAMETERS[key], meeting.rulings[key]) for key in services.RULES if key in meeting.rulings
+    ]
+
+
+def convenable_terms(user):
+    """Terms led by a unit ``user`` acts for, ranked, with no meeting yet."""
+    units = Appointment.objects.current(timezone.localdate()).filter(
+        user=user, role__in=services.OPENING_ROLES
+    )
+    return (
+        BlocTerm.objects.filter(
+            leader__in=units.values("organisation"), scorings__status=ScoringStatus.RANKED
+        )
+        .exclude(meetings__status__in=LIVE_STATUSES)
+        .select_related("bloc")
+        .distinct()
+        .order_by("-year", "bloc__name")
+    )
+
+
+class MeetingListView(TemplateView):
+    template_name = "nominations/meeting_list.html"
+
+    def get_context_data(self, **kwargs):
+        terms = convenable_terms(self.request.user)
+        return super().get_context_data(
+            meetings=selectors.meetings_for_list(self.request.user),
+            convene_form=forms.ConveneForm(terms=terms) if terms.exists() else None,
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = forms.ConveneForm(request.POST, terms=convenable_terms(request.user))
+        if form.is_valid():
+            try:
+                meeting = services.convene(by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("The meeting was convened."))
+                return HttpResponseRedirect(meeting_url(meeting))
+        else:
+            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return HttpResponseRedirect(request.path)
+
+
+class MeetingDetailView(TemplateView):
+    template_name = "nominations/meeting_detail.html"
+
+    @cached_property
+    def meeting(self) -> Meeting:
+        return visible_meeting_or_404(self.request.user, self.kwargs["pk"])
+
+    def written_forms(self, data=None):
+        """The secretary's forms for an absent unit's written vote, while a round is open."""
+        meeting = self.meeting
+        ballot = meeting.ballot
+        if (
+            ballot is None
+            or not ballot.written_votes
+            or ballot.status != BallotStatus.VOTING
+            or self.request.user.pk != ballot.secretary_id
+        ):
+            return None
+        absent = selectors.absent_units_not_voted(meeting)
+        if not absent.exists():
+            return None
+        return {
+            "unit_form": forms.WrittenVoteUnitForm(data, units=absent),
+            "paper_form": BallotPaperForm(data, round_=ballots.current_round(ballot), prefix="w"),
+        }
+
+    def get_context_data(self, **kwargs):
+        meeting = self.meeting
+        code = self.request.GET.get("code")
+        receipt_form = ReceiptForm(self.request.GET if code else None)
+        checked = None
+        if code and meeting.ballot_id and receipt_form.is_valid():
+            checked = ballots.check_receipt(
+                ballot=meeting.ballot, code=receipt_form.cleaned_data["code"]
+            )
+        return super().get_context_data(
+            meeting=meeting,
+            groups=selectors.candidacies_by_award(meeting),
+            turnout=selectors.turnout(meeting),
+            voters=selectors.voted_units(meeting),
+            outcome=ballots.outcome_of(meeting.ballot) if meeting.ballot_id else None,
+            minutes_pdf=minutes_url(meeting),
+            rulings=_rulings(meeting),
+            written=kwargs.pop("written", None) or self.written_forms(),
+            receipt_form=receipt_form,
+            receipt_checked=code is not None and receipt_form.is_valid(),
+            checked=checked,
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        """The secretary records an absent unit's written vote."""
+        written = self.written_forms(request.POST)
+        if written is None:
+            raise Http404(NOT_VISIBLE)
+        if written["unit_form"].is_valid() and written["paper_form"].is_valid():
+            unit = written["unit_form"].cleaned_data["unit"]
+            try:
+                receipt = services.record_written_vote(
+                    meeting=self.meeting,
+                    by=request.user,
+                    unit=unit,
+                    marks=written["paper_form"].marks(),
+                )
+            except ValidationError as error:
+                written["unit_form"].add_error(None, error)
+            else:
+                return _receipt_page(request, self.meeting, receipt, written_for=unit)
+        return self.render_to_response(self.get_context_data(written=written))
+
+
+class RevisionDownloadView(View):
+    """A stored revision of the meeting's minutes."""
+
+    def get(self, request, pk, revision):
+        meeting = visible_meeting_or_404(request.user, pk)
+        if meeting.minutes_id is None:
+            raise Http404(NOT_VISIBLE)
+        stored = get_object_or_404(
+            Revision.objects.filter(document_id=meeting.minutes_id), pk=revision
+        )
+        return FileResponse(
+            default_storage.open(stored.path),
+            content_type="application/pdf",
+            filename=f"bien-ban-binh-xet-{meeting.term.year}-r{stored.number}.pdf",
+        )
+
+
+class MeetingViewset(AppMenuMixin, Viewset):
+    """Year-end meetings: each official sees those of his blocs; steps go through the tasks."""
+
+    app_name = "meetings"
+    title = gettext_lazy("Year-end meetings")
+    icon = "how_to_vote"
+
+    index_path = path("", MeetingListView.as_view(), name="index")
+    detail_path = path("<int:pk>/", MeetingDetailView.as_view(), name="detail")
+    revision_path = path(
+        "<int:pk>/revisions/<int:revision>.pdf", RevisionDownloadView.as_view(), name="revision"
+    )
