@@ -49,6 +49,14 @@ run: install run-packages
 		--bloc cum-khoi-huyen-hp --year 2023 --out var/ket-qua-cham-diem-hai-phong-2023.pdf
 	SIGNING_DEV_PKI_URL=http://$(HOST):$(PORT)/pki $(MANAGE) run_scoring_demo \
 		--bloc khoi-dvsn-bach-long-vi --year 2024 --signed 3
+	# Year-end meetings: the Hải Phòng cluster's 2023 as in seed 003 (minutes signed); the
+	# Khánh Hòa bloc's 2021 scored, then its vote open with four of six heads voted.
+	SIGNING_DEV_PKI_URL=http://$(HOST):$(PORT)/pki $(MANAGE) run_nominations_demo \
+		--bloc cum-khoi-huyen-hp --year 2023
+	SIGNING_DEV_PKI_URL=http://$(HOST):$(PORT)/pki $(MANAGE) run_scoring_demo \
+		--bloc khoi-bql-khanh-hoa --year 2021
+	SIGNING_DEV_PKI_URL=http://$(HOST):$(PORT)/pki $(MANAGE) run_nominations_demo \
+		--bloc khoi-bql-khanh-hoa --year 2021
 	@echo
 	@echo "Serving http://$(HOST):$(PORT)/ (Ctrl+C stops)"
 	$(PY) -m uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan on \

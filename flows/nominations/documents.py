@@ -6,7 +6,6 @@ against the threshold and its source), signed by the secretary and the chair of 
 
 from fractions import Fraction
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from flows.nominations.models import Meeting
@@ -23,7 +22,7 @@ CHAIR_FIELD = "chair"
 def percent(ratio: str) -> str:
     """ "5/8" as "62,50 %", as the minutes print a ratio."""
     value = Fraction(ratio) * 100
-    return f"{float(value):.2f}".replace(".", ",") + " %"
+    return f"{float(value):.2f}".replace(".", ",") + "\u00a0%"  # kept on one line
 
 
 def _rounds(result: dict) -> list[dict]:
@@ -31,6 +30,7 @@ def _rounds(result: dict) -> list[dict]:
     return [
         {
             **question,
+            "award": _award_of(question),
             "threshold_percent": percent(question["threshold"]),
             "rounds": [
                 {
@@ -44,6 +44,23 @@ def _rounds(result: dict) -> list[dict]:
         }
         for question in result["questions"]
     ]
+
+
+def _award_of(question: dict) -> str:
+    """The award a question is about: a per-unit question's label ends with the unit's name."""
+    labels = {row["label"] for item in question["rounds"] for row in item["candidates"]}
+    if len(labels) == 1:
+        return question["label"].removesuffix(f": {labels.pop()}")
+    return question["label"]
+
+
+def _thresholds(result: dict) -> list[dict]:
+    """The distinct thresholds of the questions (a bloc's are usually one), for the text."""
+    seen = {}
+    for question in result["questions"]:
+        key = (question["threshold_strict"], question["threshold"], question["threshold_source"])
+        seen.setdefault(key, {"strict": key[0], "percent": percent(key[1]), "source": key[2]})
+    return list(seen.values())
 
 
 def minutes_draft(meeting: Meeting) -> pipeline.Draft:
@@ -63,7 +80,7 @@ def minutes_draft(meeting: Meeting) -> pipeline.Draft:
             "issuing_body": leader.name,
             "symbol": f"BB-{(leader.abbreviation or leader.code).upper()}",
             "place": jurisdiction.place_name or jurisdiction.name,
-            "date": timezone.localdate(),
+            "date": meeting.held_on,
             "document_type": "BIÊN BẢN",
             "summary": f"Họp bình xét, suy tôn thi đua năm {term.year} của {term.bloc.name}",
             "meeting": meeting,
@@ -72,6 +89,7 @@ def minutes_draft(meeting: Meeting) -> pipeline.Draft:
             "groups": candidacies_by_award(meeting),
             "result": result,
             "questions": _rounds(result),
+            "thresholds": _thresholds(result),
             "secret": meeting.ballot.mode == BallotMode.SECRET,
             "result_hash": meeting.ballot.result_hash,
             "recipients": [f"Sở Nội vụ {jurisdiction.name}", "Các đơn vị thành viên", "Lưu: VT"],

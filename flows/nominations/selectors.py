@@ -87,7 +87,7 @@ def checks_for(
     """Every check of ``unit`` for ``award`` at the meeting of ``term`` held on ``on``."""
     code, kind = AWARD_TYPES[BlocAward(award)]
     award_type = AwardType.objects.get(code=code)
-    checks = [_blockers(unit, on, rulings), _awarded_once(unit, award_type, kind, term.year)]
+    checks = [_blockers(unit, on, rulings), _awarded_once(unit, award_type, kind, term.year, on)]
     rank = standing.ranks.get(unit.pk)
     if award == BlocAward.CO_CP:
         checks.append(_leads_the_bloc(unit, rank))
@@ -112,10 +112,11 @@ def _blockers(unit, on, rulings) -> Check:
     return Check("R-05", True, _("No blocking finding recorded."), running.citation.source)
 
 
-def _awarded_once(unit, award_type, kind, year) -> Check:
+def _awarded_once(unit, award_type, kind, year, on) -> Check:
+    """R-01 as on the meeting's day: a decision taken later is not yet one."""
     period = (datetime.date(year, 1, 1), datetime.date(year, 12, 31))
     found = already_awarded(unit, award_type, period)
-    same = [record for record in found.value if record.kind == kind]
+    same = [r for r in found.value if r.kind == kind and r.decision_date <= on]
     if same:
         record = same[0]
         text = _("Already awarded %(award)s for %(year)s (decision %(decision)s of %(day)s).") % {

@@ -143,7 +143,9 @@ def convene(*, term, by, held_on, place: str, theme: str = "") -> Meeting:
         presiding=_holder(Role.HEAD, term.leader, held_on, _("chair of the meeting")),
         secretary=_holder(Role.EMULATION_OFFICER, term.leader, held_on, _("secretary")),
         convened_by=by,
-        rulings=_rulings(term, held_on),
+        # The rules in force when the bloc convenes (as the scoring's when it opens); the
+        # blockers are checked on the meeting's day.
+        rulings=_rulings(term, timezone.localdate()),
     )
     meeting.attendees.set(term.members.all())
     _propose_flags(meeting, by)

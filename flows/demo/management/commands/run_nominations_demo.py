@@ -1,0 +1,33 @@
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from flows.blocs.models import BlocTerm
+from flows.demo.covenants import DemoStopped
+from flows.demo.nominations import drive_meeting
+from signatures.devpki import responders_for_command
+
+
+class Command(BaseCommand):
+    help = (
+        "Drive a bloc's year-end meeting (bình xét, suy tôn) as the demo officials: the units "
+        "proposed, the heads' vote, the count, the signed minutes; print what the bloc proposes."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--bloc", required=True, help="Code of the bloc.")
+        parser.add_argument("--year", required=True, type=int)
+
+    def handle(self, *args, bloc, year, **options):
+        try:
+            term = BlocTerm.objects.select_related("bloc", "leader").get(bloc__code=bloc, year=year)
+        except BlocTerm.DoesNotExist as error:
+            raise CommandError(f"No term {year} for the bloc {bloc!r}.") from error
+        log = self.stdout.write if options["verbosity"] > 1 else (lambda line: None)
+        try:
+            with responders_for_command():
+                meeting = drive_meeting(term=term, log=log)
+        except (DemoStopped, ValidationError) as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(f"{meeting}: {meeting.get_status_display()}")
+        for candidacy in meeting.candidacies.filter(nominated=True).select_related("unit"):
+            self.stdout.write(f"  {candidacy.get_award_display()}: {candidacy.unit.name}")

@@ -1,0 +1,113 @@
+"""Drive a bloc's year-end meeting as the demo officials (``run_nominations_demo``), from
+``data/nominations.yaml``.
+
+Every step goes through the services as the person the task is assigned to, as he would from
+his inbox: the leader unit's officer proposes the units and takes the roll call, each head
+present votes, the chair counts, the secretary and the chair sign the minutes. The bloc's
+scoring must be ranked first (``run_scoring_demo``).
+"""
+
+from pathlib import Path
+
+import yaml
+from django.utils import timezone
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from flows.demo.covenants import DemoStopped, drafter, signing_step
+from flows.nominations import services
+from flows.nominations.models import LIVE_STATUSES, Meeting, MeetingStatus
+from workflows import ballots
+from workflows.background import run_queued_tasks
+from workflows.models import Organisation
+
+NOMINATIONS_DATA = Path(__file__).parent / "data" / "nominations.yaml"
+#: Every step is one task; two rounds of a bloc of 20 units take fewer than 100.
+MAX_STEPS = 200
+
+
+def plan_for(bloc_code: str) -> dict:
+    plans = yaml.safe_load(NOMINATIONS_DATA.read_text(encoding="utf-8"))["meetings"]
+    if bloc_code not in plans:
+        raise DemoStopped(f"No demo meeting for the bloc {bloc_code!r} in {NOMINATIONS_DATA.name}.")
+    return plans[bloc_code]
+
+
+def drive_meeting(*, term, log=lambda line: None) -> Meeting:
+    """Take ``term``'s meeting as far as its plan goes: to the signed minutes, or, with
+    ``voted`` in the plan, to that many votes of the first round."""
+    plan = plan_for(term.bloc.code)
+    meeting = Meeting.objects.filter(term=term, status__in=LIVE_STATUSES).first()
+    if meeting is None:
+        held_on = plan["held_on"]
+        meeting = services.convene(
+            term=term,
+            by=drafter(term),
+            held_on=timezone.localdate() if held_on == "today" else held_on,
+            place=plan["place"],
+            theme=plan.get("theme", ""),
+        )
+        log(f"convened: {meeting}")
+    for _step in range(MAX_STEPS):
+        run_queued_tasks()
+        meeting.refresh_from_db()
+        if meeting.status == MeetingStatus.MINUTES_SIGNED or _enough(meeting, plan):
+            return meeting
+        task = _next_task(meeting)
+        log(f"{task.flow_task.name}: {task.owner.get_full_name()} ({task.data.get('unit_name')})")
+        STEPS[task.flow_task.name](task, meeting, plan)
+    raise DemoStopped(f"{meeting} did not finish in {MAX_STEPS} steps.")
+
+
+def _enough(meeting, plan) -> bool:
+    if "voted" not in plan or meeting.status != MeetingStatus.VOTING:
+        return False
+    return ballots.turnout(meeting.ballot).voted >= plan["voted"]
+
+
+def _next_task(meeting):
+    task = (
+        Task.objects.filter(
+            process__meetingprocess__meeting=meeting,
+            flow_task_type="HUMAN",
+            status__in=[STATUS.ASSIGNED, STATUS.STARTED],
+        )
+        .select_related("owner")
+        .order_by("pk")
+        .first()
+    )
+    if task is None:
+        raise DemoStopped(f"{meeting} waits for no one ({meeting.get_status_display()}).")
+    return task
+
+
+def _prepare(task, meeting, plan):
+    units = Organisation.objects.in_bulk(list(plan.get("propose", {})), field_name="code")
+    for code, award in plan.get("propose", {}).items():
+        if not meeting.candidacies.filter(unit=units[code]).exists():
+            services.propose(task=task, by=task.owner, unit=units[code], award=award)
+    services.open_voting(task=task, by=task.owner)
+
+
+def _vote(task, meeting, plan):
+    """The head marks every candidate on the paper (the plan's "all")."""
+    marks = list(ballots.current_round(meeting.ballot).candidates.all())
+    services.vote(task=task, by=task.owner, marks=marks)
+
+
+def _count(task, meeting, plan):
+    services.count(task=task, by=task.owner)
+
+
+def _sign(task, meeting, plan):
+    run_queued_tasks()  # the minutes are rendered before anyone signs them
+    signing_step(services.sign_minutes)(task, meeting)
+
+
+STEPS = {
+    "prepare": _prepare,
+    "vote": _vote,
+    "count": _count,
+    "sign_as_secretary": _sign,
+    "sign_as_chair": _sign,
+}
