@@ -49,12 +49,15 @@ def live_server_url(live_server_var_dir):
             "SIGNING_DEV_PKI_URL": f"http://127.0.0.1:{port}/pki",
         }
     )
-    # As make run: the demo, the development PKI and a covenant half-way through signing.
+    # As make run: the demo, the development PKI, a covenant half-way through signing, and the
+    # Khánh Hòa bloc's year-end meeting with its vote open (four of six heads voted).
     for command in (
         ["migrate", "--noinput", "-v0"],
         ["load_demo"],
         ["pki_init"],
         ["run_covenant_demo", "--bloc", "cum-khoi-huyen-hp", "--year", "2024", "--signatures", "4"],
+        ["run_scoring_demo", "--bloc", "khoi-bql-khanh-hoa", "--year", "2021"],
+        ["run_nominations_demo", "--bloc", "khoi-bql-khanh-hoa", "--year", "2021"],
     ):
         subprocess.run(
             [sys.executable, "manage.py", *command],

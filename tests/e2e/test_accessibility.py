@@ -1,6 +1,6 @@
 """The main pages under axe-core (axe-playwright-python): no critical or serious violation
 (forms labelled, contrast, names of controls) on the login, inbox, signing step, covenant,
-validation and board pages."""
+validation, board and year-end meeting pages."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -42,6 +42,15 @@ def test_the_main_pages_have_no_grave_accessibility_violation(browser, live_serv
     council.locator("a[href^='/thidua/board/']", has_text="2024").first.click()
     council.wait_for_url("**/thidua/board/*/*/")
     found += grave_violations(council, axe)
+
+    officer = new_page(browser)  # a year-end meeting, its vote open
+    sign_in(officer, live_server_url, "bql-kkt-van-phong.officer")
+    officer.wait_for_url(f"{live_server_url}/workflow/inbox/")
+    officer.goto(f"{live_server_url}/thidua/meetings/")
+    found += grave_violations(officer, axe)
+    officer.locator("[data-testid=meeting-list] a", has_text="Khánh Hòa").click()
+    officer.wait_for_url("**/thidua/meetings/*/")
+    found += grave_violations(officer, axe)
 
     head = new_page(browser)
     sign_in(head, live_server_url, "cat-hai.head")
