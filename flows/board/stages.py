@@ -1,8 +1,8 @@
 """The columns of the progress board: one stage per process of a bloc's year.
 
 Each stage reads every bloc term of the board at once (a fixed number of queries, whatever the
-number of blocs) and returns one cell per term: the covenant, then the year-end scoring; the
-nominations join as further functions in ``STAGES``.
+number of blocs) and returns one cell per term: the covenant, the year-end scoring, the
+year-end meeting's vote; the dossier's stages join as further functions in ``STAGES``.
 """
 
 import datetime
@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from flows.nominations.models import LIVE_STATUSES as MEETING_LIVE
+from flows.nominations.models import Meeting
+from flows.nominations.selectors import meeting_turnout
 from flows.pledges.models import LIVE_STATUSES, Covenant, CovenantVersion
 from flows.scoring.models import LIVE_STATUSES as SCORING_LIVE
 from flows.scoring.models import SIGNED_STATUSES, Scoring, ScoringStatus, SheetStatus
@@ -152,6 +155,49 @@ CROSS_SCORED_STATUSES = [
 ]
 FROZEN_STATUSES = [ScoringStatus.FROZEN, ScoringStatus.RANKED]
 
+
+def meeting_cells(terms, today: datetime.date) -> dict[int, Cell]:
+    """Each term's year-end meeting: its stage, the current round's turnout (who voted, never
+    how), then the units nominated."""
+    meetings = {
+        meeting.term_id: meeting
+        for meeting in Meeting.objects.filter(term__in=terms, status__in=MEETING_LIVE)
+    }
+    turnout = meeting_turnout(meetings.values())
+    dues = _dues_by(
+        open_tasks_with_deadlines().filter(process__meetingprocess__meeting__in=meetings.values()),
+        "meetingprocess",
+        "meeting_id",
+    )
+    cells = {}
+    for term in terms:
+        meeting = meetings.get(term.pk)
+        if meeting is None:
+            cells[term.pk] = Cell(status="none", label=str(_("Not started")))
+            continue
+        counts = turnout.get(meeting.pk)
+        due_dates = dues.get(meeting.pk, [])
+        cells[term.pk] = Cell(
+            status=meeting.status,
+            label=meeting.get_status_display(),
+            done=counts.voted if counts else 0,
+            total=counts.electorate if counts else 0,
+            overdue=sum(day < today for day in due_dates),
+            next_due=min((day for day in due_dates if day >= today), default=None),
+            url=reverse("thidua:meetings:detail", args=[meeting.pk]),
+            detail=str(
+                _("round %(round)s%(nominated)s")
+                % {
+                    "round": counts.round_number if counts else "–",
+                    "nominated": _(", %(count)s nominated") % {"count": counts.nominated}
+                    if counts and counts.nominated
+                    else "",
+                }
+            ),
+        )
+    return cells
+
+
 STAGES = [
     Stage(
         code="covenant",
@@ -164,5 +210,11 @@ STAGES = [
         title=_("Scoring"),
         cells=scoring_cells,
         progress_title=_("Self-scored"),
+    ),
+    Stage(
+        code="meeting",
+        title=_("Year-end vote"),
+        cells=meeting_cells,
+        progress_title=_("Voted"),
     ),
 ]

@@ -9,9 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from flows.board import selectors
+from flows.nominations import services as meeting_services
+from flows.nominations.flows import MeetingFlow
 from flows.pledges import services
 from flows.scoring import services as scoring_services
 from flows.scoring.flows import ScoringFlow
+from tests.fixtures.meetings import meeting_task
 from tests.fixtures.scoring import fill, sign, task_of
 from tests.flows.pledges.test_flow import adopt, draft_and_submit, review_all, sign_all
 from tests.flows.scoring.test_flow_smoke import FULL, evidence
@@ -47,9 +50,10 @@ def test_the_board_shows_each_blocs_covenant_and_signatures(
     sign_all(bloc, covenant, heads=bloc.heads[:2])
 
     [row] = selectors.board(jurisdiction, timezone.localdate().year)
-    cell, scoring = row.cells
+    cell, scoring, meeting = row.cells
     assert (cell.status, cell.done, cell.total, cell.overdue) == ("signing", 2, 3, 0)
     assert (scoring.status, scoring.label) == ("none", "Chưa bắt đầu")
+    assert (meeting.status, meeting.label) == ("none", "Chưa bắt đầu")
     assert cell.next_due is not None
 
     client.force_login(council_member)
@@ -115,4 +119,48 @@ def test_the_board_is_constant_in_queries(client, covenant_bloc, council_member,
         more = covenant_bloc(2)
         covenant = services.start_covenant(term=more.term, by=more.officer)
         draft_and_submit(more, covenant)
+    assert queries() == one_bloc
+
+
+def _meeting_voting(bloc):
+    meeting = meeting_services.convene(
+        term=bloc.term, by=bloc.officers[0], held_on=timezone.localdate(), place="Hội trường"
+    )
+    return meeting_services.open_voting(
+        task=meeting_task(meeting, MeetingFlow.prepare), by=bloc.officers[0]
+    )
+
+
+def test_the_meeting_stage_shows_the_turnout_never_the_votes(
+    client, ranked_bloc, council_member, jurisdiction
+):
+    bloc = ranked_bloc(3)
+    meeting = _meeting_voting(bloc)
+    meeting_services.vote(
+        task=meeting_task(meeting, MeetingFlow.vote, bloc.units[1]), by=bloc.heads[1], marks=[]
+    )
+
+    [row] = selectors.board(jurisdiction, timezone.localdate().year)
+    cell = row.cells[2]
+    assert (cell.status, cell.done, cell.total, cell.detail) == ("voting", 1, 3, "vòng 1")
+    client.force_login(council_member)
+    page = client.get(board_url(jurisdiction)).content.decode()
+    assert (
+        "Bình xét, suy tôn" in page and reverse("thidua:meetings:detail", args=[meeting.pk]) in page
+    )
+
+
+def test_the_board_is_constant_in_queries_with_meetings(
+    client, ranked_bloc, council_member, jurisdiction
+):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(board_url(jurisdiction)).status_code == 200
+        return len(captured)
+
+    client.force_login(council_member)
+    _meeting_voting(ranked_bloc(2))
+    one_bloc = queries()
+    for _ in range(2):
+        _meeting_voting(ranked_bloc(3))
     assert queries() == one_bloc
