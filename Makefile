@@ -17,7 +17,7 @@ PORT ?= 8000
 # fonts-liberation, which lacks ư and ơ). The tests add chromium (real-browser tests),
 # poppler-utils (pdftotext, pdfsig, pdftoppm), qpdf, SoftHSM2 and OpenSC (PKCS#11 tokens).
 RUN_DEB_PACKAGES := fonts-liberation2
-TEST_DEB_PACKAGES := $(RUN_DEB_PACKAGES) chromium poppler-utils qpdf softhsm2 opensc
+TEST_DEB_PACKAGES := $(RUN_DEB_PACKAGES) chromium poppler-utils qpdf softhsm2 opensc libreoffice-writer-nogui
 
 .PHONY: help run test install lint format messages bench run-packages test-packages deb-packages
 

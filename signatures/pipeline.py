@@ -10,7 +10,8 @@ the background task; the flow hears of each through the handlers it registered f
 document type (:func:`on_document`), called with the owner inside the signature's own
 transaction, so that the flow's step and the signature commit, or fail, together.
 
-A new document type needs no code here: a template, a :class:`Draft` and two handlers.
+A new document type needs no code here: a template, a :class:`Draft` and two handlers. Its Word
+copy (:func:`word_copy`) comes from the same template.
 """
 
 import datetime
@@ -22,7 +23,7 @@ from django.db.models import Count, Q
 from django.dispatch import receiver
 from django.utils import timezone
 
-from signatures import rendering, signals
+from signatures import docx, rendering, signals
 from signatures.models import Document, FieldKind, SignatureField, SigningRequest
 from signatures.services import documents, signing_requests
 from signatures.services.documents import Signer
@@ -86,6 +87,17 @@ def store(draft: Draft, rendered: rendering.RenderedPdf, *, owner, by=None) -> D
         level=draft.level,
         owner=owner,
         by=by,
+    )
+
+
+def word_copy(draft: Draft, *, document: Document | None = None) -> bytes:
+    """``draft`` as a DOCX (signatures.docx), numbered and dated as ``document`` was, once the
+    records clerk registered it."""
+    return docx.docx_of(
+        draft.template,
+        draft.context,
+        signature_blocks=signature_blocks(draft.signers),
+        number=document.issued_number if document is not None else None,
     )
 
 

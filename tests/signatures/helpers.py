@@ -2,8 +2,13 @@
 
 import asyncio
 import datetime
+import io
+import os
+import subprocess
+from collections import Counter
 
 from django.contrib.auth import get_user_model
+from docx import Document as DocxDocument
 from pyhanko.keys import load_private_key_from_pemder
 from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
@@ -153,3 +158,37 @@ def today() -> datetime.date:
 def run_pending_tasks() -> None:
     """Run the queued background tasks now, as a db_worker would, then return."""
     run_queued_tasks(max_tasks=50)
+
+
+def words_of_pdf(content: bytes) -> Counter:
+    """The words of a PDF's text (poppler's pdftotext), page numbers left out."""
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=content, capture_output=True, check=True
+    ).stdout.decode()
+    pages = text.split("\f")
+    words = Counter(text.split())
+    # ND 30 numbers every page but the first in its top margin.
+    words.subtract(str(number) for number in range(2, len(pages) + 1) if pages[number - 1].strip())
+    return +words
+
+
+def words_of_docx(content: bytes) -> Counter:
+    """The words of a DOCX: its paragraphs and its tables' cells."""
+    document = DocxDocument(io.BytesIO(content))
+    texts = [paragraph.text for paragraph in document.paragraphs]
+    texts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return Counter(" ".join(texts).split())
+
+
+def libreoffice_converts(content: bytes, tmp_path) -> bytes:
+    """``content`` (a DOCX) converted to PDF by LibreOffice, as a reader's office would open it."""
+    source = tmp_path / "document.docx"
+    source.write_bytes(content)
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+        capture_output=True,
+        check=True,
+        timeout=120,
+        env={**os.environ, "HOME": str(tmp_path)},  # its profile, not the user's
+    )
+    return (tmp_path / "document.pdf").read_bytes()
