@@ -66,7 +66,18 @@ def _new_document():
     for slot in ("w:eastAsia", "w:cs"):
         fonts.set(qn(slot), FONT)
     style.paragraph_format.space_after = Pt(6)
+    _number_pages(section)
     return document
+
+
+def _number_pages(section) -> None:
+    """ND 30: the page number centred in the top margin, not on the first page."""
+    section.different_first_page_header_footer = True
+    paragraph = section.header.paragraphs[0]
+    paragraph.alignment = CENTRED
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    paragraph._p.append(field)
 
 
 def _classes(element) -> set[str]:
@@ -86,6 +97,8 @@ def _write_block(container, element) -> None:
         paragraph = container.add_paragraph()
         if "nd30-basis" in classes:
             paragraph.paragraph_format.first_line_indent = Mm(10)
+        if "nd30-centred" in classes:
+            paragraph.alignment = CENTRED
         _write_inline(paragraph, element, italic="nd30-basis" in classes)
     elif element.tag in {"div", "section"} and "nd30-title" in classes:
         for line in element:
@@ -97,6 +110,10 @@ def _write_block(container, element) -> None:
             paragraph = container.add_paragraph()
             title = "nd30-recipients-title" in _classes(line)
             _write_inline(paragraph, line, bold=title, italic=title, size=SMALL_SIZE)
+    elif element.tag == "div" and "nd30-annex" in classes:
+        container.add_page_break()
+        for child in element:
+            _write_block(container, child)
     elif element.tag in {"div", "section", "ul", "ol"}:
         for child in element:
             _write_block(container, child)
@@ -149,12 +166,21 @@ def _write_table(container, element) -> None:
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for row in rows:
-        cells = table.add_row().cells
-        for cell, source in zip(cells, row.xpath("./th | ./td"), strict=False):
+        added = table.add_row()
+        if row.getparent().tag == "thead":
+            _repeat_on_every_page(added)
+        for cell, source in zip(added.cells, row.xpath("./th | ./td"), strict=False):
             paragraph = cell.paragraphs[0]
             if source.tag == "th":
                 paragraph.alignment = CENTRED
             _write_inline(paragraph, source, bold=source.tag == "th", size=SMALL_SIZE)
+
+
+def _repeat_on_every_page(row) -> None:
+    """A header row, repeated at the top of every page the table runs to (as the PDF does)."""
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(header)
 
 
 def _borderless(table) -> None:

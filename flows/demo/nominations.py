@@ -3,8 +3,10 @@
 
 Every step goes through the services as the person the task is assigned to, as he would from
 his inbox: the leader unit's officer proposes the units and takes the roll call, each head
-present votes, the chair counts, the secretary and the chair sign the minutes. The bloc's
-scoring must be ranked first (``run_scoring_demo``).
+present votes, the chair counts, the secretary and the chair sign the minutes; each nominee's
+officer writes its report and its head signs it; the leader unit's officer sends the proposal,
+its head signs it and its records clerk numbers and seals it. The bloc's scoring must be
+ranked first (``run_scoring_demo``).
 """
 
 from pathlib import Path
@@ -16,7 +18,13 @@ from viewflow.workflow.status import STATUS
 
 from flows.demo.covenants import DemoStopped, drafter, signing_step
 from flows.nominations import services
-from flows.nominations.models import LIVE_STATUSES, Meeting, MeetingStatus
+from flows.nominations.models import (
+    LIVE_STATUSES,
+    Dossier,
+    DossierStatus,
+    Meeting,
+    MeetingStatus,
+)
 from workflows import ballots
 from workflows.background import run_queued_tasks
 from workflows.models import Organisation
@@ -27,14 +35,14 @@ MAX_STEPS = 200
 
 
 def plan_for(bloc_code: str) -> dict:
-    plans = yaml.safe_load(NOMINATIONS_DATA.read_text(encoding="utf-8"))["meetings"]
-    if bloc_code not in plans:
+    data = yaml.safe_load(NOMINATIONS_DATA.read_text(encoding="utf-8"))
+    if bloc_code not in data["meetings"]:
         raise DemoStopped(f"No demo meeting for the bloc {bloc_code!r} in {NOMINATIONS_DATA.name}.")
-    return plans[bloc_code]
+    return {"report": data["report"], **data["meetings"][bloc_code]}
 
 
 def drive_meeting(*, term, log=lambda line: None) -> Meeting:
-    """Take ``term``'s meeting as far as its plan goes: to the signed minutes, or, with
+    """Take ``term``'s meeting as far as its plan goes: to the dossier submitted, or, with
     ``voted`` in the plan, to that many votes of the first round."""
     plan = plan_for(term.bloc.code)
     meeting = Meeting.objects.filter(term=term, status__in=LIVE_STATUSES).first()
@@ -51,12 +59,17 @@ def drive_meeting(*, term, log=lambda line: None) -> Meeting:
     for _step in range(MAX_STEPS):
         run_queued_tasks()
         meeting.refresh_from_db()
-        if meeting.status == MeetingStatus.MINUTES_SIGNED or _enough(meeting, plan):
+        if _submitted(meeting) or _enough(meeting, plan):
             return meeting
         task = _next_task(meeting)
         log(f"{task.flow_task.name}: {task.owner.get_full_name()} ({task.data.get('unit_name')})")
         STEPS[task.flow_task.name](task, meeting, plan)
     raise DemoStopped(f"{meeting} did not finish in {MAX_STEPS} steps.")
+
+
+def _submitted(meeting) -> bool:
+    dossier = Dossier.objects.filter(meeting=meeting).first()
+    return dossier is not None and dossier.status == DossierStatus.SUBMITTED
 
 
 def _enough(meeting, plan) -> bool:
@@ -99,15 +112,43 @@ def _count(task, meeting, plan):
     services.count(task=task, by=task.owner)
 
 
-def _sign(task, meeting, plan):
-    run_queued_tasks()  # the minutes are rendered before anyone signs them
-    signing_step(services.sign_minutes)(task, meeting)
+def _signing(service):
+    step = signing_step(service)
+
+    def sign(task, meeting, plan):
+        run_queued_tasks()  # the document is rendered before anyone signs it
+        step(task, meeting)
+
+    return sign
+
+
+def _write_report(task, meeting, plan):
+    """The nominee's officer writes its report from the plan's text and the drafted figures."""
+    report = services.report_for(task)
+    unit = report.candidacy.unit
+    services.submit_report(
+        task=task,
+        by=task.owner,
+        situation=plan["report"]["situation"].format(unit=unit.name),
+        achievements="\n".join(
+            [services.draft_achievements(report), plan["report"]["achievements"]]
+        ),
+    )
+
+
+def _compile(task, meeting, plan):
+    services.send_proposal(task=task, by=task.owner)
 
 
 STEPS = {
     "prepare": _prepare,
     "vote": _vote,
     "count": _count,
-    "sign_as_secretary": _sign,
-    "sign_as_chair": _sign,
+    "sign_as_secretary": _signing(services.sign_minutes),
+    "sign_as_chair": _signing(services.sign_minutes),
+    "write_report": _write_report,
+    "sign_report": _signing(services.sign_report),
+    "compile_proposal": _compile,
+    "sign_proposal": _signing(services.sign_proposal),
+    "register_proposal": _signing(services.register_proposal),
 }

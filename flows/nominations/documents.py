@@ -1,22 +1,43 @@
-"""The meeting's document (DOMAIN.md §7 T8, T9), ND 30/2020 layout, through the one pipeline:
-the **minutes** of the bình xét – suy tôn meeting (biên bản họp bình xét, suy tôn) with the
-vote count (kết quả kiểm phiếu: electorate, papers, for and against each candidate, the ratio
-against the threshold and its source), signed by the secretary and the chair of the meeting.
+"""The meeting's documents (DOMAIN.md §7 T8–T11), ND 30/2020 layout, through the one pipeline
+(and, from the same templates, their Word copies):
+
+* the **minutes** of the bình xét – suy tôn meeting (biên bản họp bình xét, suy tôn) with the
+  vote count (kết quả kiểm phiếu: electorate, papers, for and against each candidate, the ratio
+  against the threshold and its source), signed by the secretary and the chair of the meeting;
+* each nominee's **achievement report** (báo cáo thành tích): its situation and achievements as
+  its officer wrote them, its points and rank in the bloc, the awards and ratings on record;
+  signed by its own head;
+* the bloc's **proposal** (tờ trình đề nghị khen thưởng, Mẫu số 01 of NĐ 152/2025) with the
+  list of the units proposed (danh sách), signed by the head of the leader unit, then numbered
+  and sealed by its records clerk.
 """
 
 from fractions import Fraction
 
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from flows.nominations.models import Meeting
+from flows.awards.selectors import awards_of, indicators_of, ratings_of
+from flows.nominations.models import AchievementReport, BlocAward, Dossier, Meeting
 from flows.nominations.selectors import candidacies_by_award
 from signatures import pipeline
-from workflows.models import BallotMode
+from signatures.models import FieldKind
+from workflows.models import BallotMode, Role
+from workflows.resolvers import holders
 
 MINUTES_TYPE = "meeting_minutes"
 MINUTES_TEMPLATE = "nominations/documents/minutes.html"
 SECRETARY_FIELD = "secretary"
 CHAIR_FIELD = "chair"
+REPORT_TYPE = "achievement_report"
+REPORT_TEMPLATE = "nominations/documents/report.html"
+PROPOSAL_TYPE = "nomination_proposal"
+PROPOSAL_TEMPLATE = "nominations/documents/proposal.html"
+HEAD_FIELD = "head"
+SEAL_FIELD = "seal"
+#: The years of record an achievement report lists.
+HISTORY_YEARS = 5
 
 
 def percent(ratio: str) -> str:
@@ -98,4 +119,119 @@ def minutes_draft(meeting: Meeting) -> pipeline.Draft:
             pipeline.Signer(field=SECRETARY_FIELD, signer=meeting.secretary, title="Thư ký"),
             pipeline.Signer(field=CHAIR_FIELD, signer=meeting.presiding, title="Chủ trì"),
         ],
+    )
+
+
+def _holder(role, unit, day):
+    appointments = holders(role, unit, day)
+    if not appointments:
+        raise ValidationError(
+            _("%(unit)s has no %(role)s on %(day)s to sign: appoint one first.")
+            % {"unit": unit, "role": Role(role).label.lower(), "day": day.strftime("%d/%m/%Y")}
+        )
+    return appointments[0]
+
+
+def _head_signer(unit, day, *, seal=None) -> pipeline.Signer:
+    head = _holder(Role.HEAD, unit, day)
+    return pipeline.Signer(
+        field=HEAD_FIELD,
+        signer=head.user,
+        title=head.title or Role.HEAD.label,
+        organisation=unit,
+        seal=seal,
+    )
+
+
+def report_draft(report: AchievementReport) -> pipeline.Draft:
+    candidacy = report.candidacy
+    meeting, unit = candidacy.meeting, candidacy.unit
+    term = meeting.term
+    jurisdiction = term.bloc.jurisdiction
+    row = meeting.result.rows.filter(unit=unit).first()
+    since = term.year - HISTORY_YEARS + 1
+    title = _("Achievement report of %(unit)s, %(year)s") % {"unit": unit.name, "year": term.year}
+    return pipeline.Draft(
+        document_type=REPORT_TYPE,
+        title=title,
+        template=REPORT_TEMPLATE,
+        context={
+            "parent_body": unit.parent.name if unit.parent_id else "",
+            "issuing_body": unit.name,
+            "symbol": f"BC-{(unit.abbreviation or unit.code).upper()}",
+            "place": jurisdiction.place_name or jurisdiction.name,
+            "document_type": "BÁO CÁO THÀNH TÍCH",
+            "summary": f"Đề nghị tặng {candidacy.get_award_display()} năm {term.year}",
+            "report": report,
+            "candidacy": candidacy,
+            "term": term,
+            "row": row,
+            "units_ranked": meeting.result.rows.count(),
+            "indicators": indicators_of([unit], term.year),
+            "ratings": [r for r in ratings_of([unit]) if since <= r.year <= term.year],
+            "awards": [
+                a
+                for a in awards_of([unit])
+                if a.unit_id == unit.pk and since <= a.year <= term.year
+            ],
+            "recipients": [term.bloc.name, "Lưu: VT"],
+        },
+        signers=[_head_signer(unit, timezone.localdate())],
+    )
+
+
+def proposal_symbol(term) -> str:
+    leader = term.leader
+    return f"TTr-{(leader.abbreviation or leader.code).upper()}"
+
+
+def proposal_draft(dossier: Dossier) -> pipeline.Draft:
+    meeting = dossier.meeting
+    term, leader = meeting.term, meeting.term.leader
+    jurisdiction = term.bloc.jurisdiction
+    today = timezone.localdate()
+    clerk = _holder(Role.RECORDS_CLERK, leader, today)
+    nominated = list(
+        meeting.candidacies.filter(nominated=True).select_related("unit").order_by("award", "rank")
+    )
+    groups = [(award.label, [c for c in nominated if c.award == award]) for award in BlocAward]
+    title = _("Proposal of awards %(year)s of %(bloc)s") % {
+        "year": term.year,
+        "bloc": term.bloc.name,
+    }
+    return pipeline.Draft(
+        document_type=PROPOSAL_TYPE,
+        title=title,
+        template=PROPOSAL_TEMPLATE,
+        context={
+            "parent_body": term.bloc.name,
+            "issuing_body": leader.name,
+            "symbol": proposal_symbol(term),
+            "place": jurisdiction.place_name or jurisdiction.name,
+            "year": today.year,
+            "document_type": "TỜ TRÌNH",
+            "summary": f"Về việc đề nghị khen thưởng thi đua năm {term.year} của {term.bloc.name}",
+            "meeting": meeting,
+            "dossier": dossier,
+            "recipient": dossier.recipient.name
+            if dossier.recipient_id
+            else f"Sở Nội vụ {jurisdiction.name}",
+            "jurisdiction": jurisdiction,
+            "rule_sets": sorted({ruling["rule_set"] for ruling in meeting.rulings.values()}),
+            "groups": [(label, rows) for label, rows in groups if rows],
+            "nominated": nominated,
+            "electorate": meeting.ballot.result["electorate"],
+            "recipients": ["Như trên", "Lưu: VT"],
+        },
+        signers=[
+            _head_signer(leader, today, seal=SEAL_FIELD),
+            pipeline.Signer(
+                field=SEAL_FIELD,
+                signer=clerk.user,
+                title=clerk.title or Role.RECORDS_CLERK.label,
+                organisation=leader,
+                kind=FieldKind.ORGANISATION,
+            ),
+        ],
+        numbered=True,
     )

@@ -4,17 +4,36 @@
             → every member head present votes ("Bỏ phiếu bình xét") → the chair counts
             → another round among the undecided, or the leader and deputy decide a flag's tie,
               or the result is frozen → the minutes are signed by the secretary, then the chair
+            → every nominee's officer writes its achievement report, its head signs it
+            → the leader unit's officer compiles the proposal, its head signs it, its records
+              clerk numbers and seals it: the dossier is submitted
 
 viewflow decides who acts next; every gateway reads the meeting's FSM status, which only the
 services change.
 """
 
+import datetime
+
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 
-from flows.nominations.models import Meeting, MeetingProcess, MeetingStatus
-from flows.nominations.selectors import may_see_meeting, voter_items
+from flows.nominations import events
+from flows.nominations.models import (
+    AchievementReport,
+    Dossier,
+    Meeting,
+    MeetingProcess,
+    MeetingStatus,
+)
+from flows.nominations.selectors import (
+    home_affairs_of,
+    may_see_meeting,
+    nominee_items,
+    voter_items,
+)
+from flows.rules import selectors as rules
 from workflows.access import ProcessVisibility
 from workflows.locks import process_row_lock
 from workflows.models import DelegationScope, Role
@@ -25,6 +44,8 @@ VIEWS = "flows.nominations.views"
 #: Days for the steps of the meeting itself (held on one day; the minutes follow).
 MEETING_DAYS = 1
 SIGNING_DAYS = 3
+#: Days a nominee's officer has for its achievement report.
+REPORT_DAYS = 5
 
 
 def _leader(process):
@@ -188,13 +209,110 @@ class MeetingFlow(ProcessVisibility, flow.Flow):
         )
         .Annotation(title=_("Sign the minutes as chair"))
         .Permission("nominations.manage_meetingprocess")
+        .Next(this.open_dossier)
+    )
+    # The dossier (DOMAIN.md §5 P7): every nominee's report, written by its officer and signed
+    # by its head; then the proposal, signed by the leader unit's head, numbered and sealed by
+    # its records clerk, and so submitted.
+    open_dossier = (
+        flow.Function(this.start_dossier)
+        .Annotation(title=_("Open the nomination dossier"))
+        .Next(this.reports_split)
+    )
+    reports_split = (
+        FanOut()
+        .Annotation(title=_("Ask every nominee for its achievement report"))
+        .Next(this.write_report, data_source=nominee_items)
+    )
+    write_report = (
+        RoleTask(f"{VIEWS}.WriteReportView")
+        .Role(
+            Role.EMULATION_OFFICER,
+            due_days=_days(REPORT_DAYS),
+            reminders=_reminders,
+            reason=_("every nominee writes the report of its achievements"),
+        )
+        .Annotation(title=_("Write the achievement report"))
+        .Permission("nominations.manage_meetingprocess")
+        .Next(this.sign_report)
+    )
+    sign_report = (
+        RoleTask(f"{VIEWS}.SignReportView")
+        .Role(
+            Role.HEAD,
+            action=DelegationScope.SIGN,
+            due_days=_days(SIGNING_DAYS),
+            reminders=_reminders,
+            reason=_("the head of the nominee signs its achievement report"),
+        )
+        .Annotation(title=_("Sign the achievement report"))
+        .Permission("nominations.manage_meetingprocess")
+        .Next(this.reports_join)
+    )
+    reports_join = flow.Join().Annotation(title=_("Gather the reports")).Next(this.compile_proposal)
+    compile_proposal = (
+        RoleTask(f"{VIEWS}.CompileView")
+        .Role(
+            Role.EMULATION_OFFICER,
+            unit=_leader,
+            due_days=_days(SIGNING_DAYS),
+            reminders=_reminders,
+            reason=_("the leader unit compiles the bloc's proposal"),
+        )
+        .Annotation(title=_("Compile the proposal"))
+        .Permission("nominations.manage_meetingprocess")
+        .Next(this.sign_proposal)
+    )
+    sign_proposal = (
+        RoleTask(f"{VIEWS}.SignProposalView")
+        .Role(
+            Role.HEAD,
+            unit=_leader,
+            action=DelegationScope.SIGN,
+            due_days=_days(SIGNING_DAYS),
+            reminders=_reminders,
+            reason=_("the head of the leader unit signs the bloc's proposal"),
+        )
+        .Annotation(title=_("Sign the proposal"))
+        .Permission("nominations.manage_meetingprocess")
+        .Next(this.register_proposal)
+    )
+    register_proposal = (
+        RoleTask(f"{VIEWS}.RegisterProposalView")
+        .Role(
+            Role.RECORDS_CLERK,
+            unit=_leader,
+            action=DelegationScope.SIGN,
+            due_days=_days(SIGNING_DAYS),
+            reminders=_reminders,
+            reason=_("the records clerk of the leader unit numbers and seals the proposal"),
+        )
+        .Annotation(title=_("Number and seal the proposal"))
+        .Permission("nominations.manage_meetingprocess")
         .Next(this.end)
     )
-    end = flow.End().Annotation(title=_("Nominations agreed"))
+    end = flow.End().Annotation(title=_("Dossier submitted"))
 
     def start_process(self, activation, meeting):
         activation.process.meeting = meeting
         return activation.process
 
-    def locked_meeting(self, activation) -> Meeting:
-        return Meeting.objects.select_for_update().get(pk=activation.process.meeting_id)
+    def start_dossier(self, activation):
+        """The minutes are signed: the dossier opens, due by the rule set's deadline, with one
+        report per nominee."""
+        meeting = Meeting.objects.select_for_update().get(pk=activation.process.meeting_id)
+        term = meeting.term
+        deadline = rules.resolve(
+            "deadline.bloc_dossier_to_snv", on=timezone.localdate(), bloc=term.bloc
+        )
+        dossier = Dossier.objects.create(
+            meeting=meeting,
+            recipient=home_affairs_of(term.bloc.jurisdiction),
+            due=datetime.date(term.year, deadline.value["month"], deadline.value["day"]),
+            due_source=deadline.source,
+        )
+        AchievementReport.objects.bulk_create(
+            AchievementReport(dossier=dossier, candidacy=candidacy)
+            for candidacy in meeting.candidacies.filter(nominated=True)
+        )
+        events.meeting_event("meeting.dossier_opened", meeting, due=dossier.due.isoformat())

@@ -80,3 +80,21 @@ class WrittenVoteUnitForm(forms.Form):
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
+
+
+class ReportForm(forms.Form):
+    situation = forms.CharField(
+        label=_("I. The unit and its tasks"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Its staff, its functions and tasks, its conditions in the year."),
+    )
+    achievements = forms.CharField(
+        label=_("II. Achievements"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_(
+            "Its results against the year's targets, the measures that brought them, the"
+            " movements it led. The points, the rank and the awards on record are added."
+        ),
+    )

@@ -235,3 +235,149 @@ class MeetingProcess(Process):
     class Meta:
         verbose_name = _("year-end meeting process")
         verbose_name_plural = _("year-end meeting processes")
+
+
+# The dossier (DOMAIN.md §5 P7, §7 T10–T11) -------------------------------------------------------
+
+
+class DossierStatus(models.TextChoices):
+    REPORTS = "reports", _("Achievement reports being written and signed")
+    COMPILING = "compiling", _("Proposal being compiled")
+    SIGNING = "signing", _("Proposal awaiting the head's signature")
+    REGISTERING = "registering", _("Proposal awaiting its number and seal")
+    SUBMITTED = "submitted", _("Submitted to the home-affairs department")
+
+
+D = DossierStatus
+
+
+class Dossier(ConcurrentTransitionMixin, models.Model):
+    """What the bloc sends to the province: the proposal (tờ trình, Mẫu số 01 of NĐ 152) with
+    its list, the minutes of the meeting, and each nominee's achievement report."""
+
+    meeting = models.OneToOneField(
+        Meeting, on_delete=models.PROTECT, related_name="dossier", verbose_name=_("meeting")
+    )
+    status = FSMField(
+        _("status"), max_length=20, choices=D.choices, default=D.REPORTS, protected=True
+    )
+    recipient = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent to"),
+    )
+    due = models.DateField(_("due"))
+    due_source = models.CharField(_("legal basis of the deadline"), max_length=255)
+    proposal = models.OneToOneField(
+        "signatures.Document",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposal"),
+    )
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("nomination dossier")
+        verbose_name_plural = _("nomination dossiers")
+
+    def __str__(self):
+        return _("Nomination dossier %(year)s of %(bloc)s") % {
+            "year": self.meeting.term.year,
+            "bloc": self.meeting.term.bloc,
+        }
+
+    @property
+    def late(self) -> bool:
+        """Sent, or still not sent, after the rule set's deadline (allowed, and shown)."""
+        day = timezone.localtime(self.submitted_at).date() if self.submitted_at else None
+        return (day or timezone.localdate()) > self.due
+
+    @transition(field=status, source=D.REPORTS, target=D.COMPILING)
+    def compile(self):
+        pass
+
+    @transition(field=status, source=D.COMPILING, target=D.SIGNING)
+    def send_for_signature(self):
+        pass
+
+    @transition(field=status, source=D.SIGNING, target=D.REGISTERING)
+    def signed(self):
+        pass
+
+    @transition(field=status, source=D.REGISTERING, target=D.SUBMITTED)
+    def submit(self):
+        pass
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Being written")
+    SUBMITTED = "submitted", _("Awaiting the head's signature")
+    SIGNED = "signed", _("Signed")
+
+
+class AchievementReport(ConcurrentTransitionMixin, models.Model):
+    """A nominee's report of achievement (báo cáo thành tích, NĐ 152 appendix), written by its
+    emulation officer from its scores and history, signed by its own head."""
+
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="reports", verbose_name=_("dossier")
+    )
+    candidacy = models.OneToOneField(
+        Candidacy, on_delete=models.PROTECT, related_name="report", verbose_name=_("nomination")
+    )
+    status = FSMField(
+        _("status"),
+        max_length=20,
+        choices=ReportStatus.choices,
+        default=ReportStatus.DRAFT,
+        protected=True,
+    )
+    situation = models.TextField(
+        _("the unit and its tasks"),
+        blank=True,
+        help_text=_("I. Sơ lược đặc điểm, tình hình: the unit, its staff, its functions."),
+    )
+    achievements = models.TextField(
+        _("achievements"),
+        blank=True,
+        help_text=_("II. Thành tích đạt được: results, measures, the movements it led."),
+    )
+    document = models.OneToOneField(
+        "signatures.Document",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("document"),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["dossier", "candidacy__rank"]
+        verbose_name = _("achievement report")
+        verbose_name_plural = _("achievement reports")
+
+    def __str__(self):
+        return _("Achievement report of %(unit)s") % {"unit": self.candidacy.unit}
+
+    @transition(field=status, source=ReportStatus.DRAFT, target=ReportStatus.SUBMITTED)
+    def submit(self):
+        pass
+
+    @transition(field=status, source=ReportStatus.SUBMITTED, target=ReportStatus.SIGNED)
+    def sign(self):
+        pass

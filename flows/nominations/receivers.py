@@ -1,14 +1,29 @@
-"""The meeting advances when a signature lands on its minutes; its pages follow a signature
-under way."""
+"""The meeting advances when a signature lands on its minutes, a nominee's report or the
+proposal; its pages follow a signature under way."""
 
 from flows.nominations import documents, events, services
 from signatures import pipeline
 
 
-def show_signing_progress(owner, request) -> None:
-    events.signing_progress(owner.pk, request)
+def _progress(meeting_of):
+    def show(owner, request) -> None:
+        events.signing_progress(meeting_of(owner), request)
+
+    return show
 
 
 pipeline.on_document(
-    documents.MINUTES_TYPE, signed=services.on_document_signed, progressed=show_signing_progress
+    documents.MINUTES_TYPE,
+    signed=services.on_minutes_signed,
+    progressed=_progress(lambda meeting: meeting.pk),
+)
+pipeline.on_document(
+    documents.REPORT_TYPE,
+    signed=services.on_report_signed,
+    progressed=_progress(lambda report: report.dossier.meeting_id),
+)
+pipeline.on_document(
+    documents.PROPOSAL_TYPE,
+    signed=services.on_proposal_signed,
+    progressed=_progress(lambda dossier: dossier.meeting_id),
 )

@@ -9,6 +9,7 @@ import datetime
 from dataclasses import asdict, dataclass
 
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,11 +23,18 @@ from flows.awards.selectors import (
     merit_chain,
 )
 from flows.blocs.access import visible_terms
-from flows.nominations.models import AWARD_TYPES, BlocAward, Candidacy, Meeting
+from flows.nominations.models import AWARD_TYPES, BlocAward, Candidacy, Dossier, Meeting
 from notifications.access import watchable
 from workflows import ballots
 from workflows.citations import Citation
-from workflows.models import BallotRound, Elector, Organisation, Participation
+from workflows.models import (
+    Appointment,
+    BallotRound,
+    Elector,
+    Organisation,
+    Participation,
+    Role,
+)
 
 K02_LEADING_UNIT = Citation(
     "NĐ 152/2025/NĐ-CP, Điều 7 khoản 1",
@@ -217,6 +225,29 @@ def voter_items(activation) -> list[dict]:
     ]
 
 
+def nominee_items(activation) -> list[dict]:
+    """One report (written, then signed) per unit the bloc nominates."""
+    meeting = activation.process.meeting
+    return [
+        {"unit": unit_id}
+        for unit_id in meeting.candidacies.filter(nominated=True)
+        .order_by("rank", "pk")
+        .values_list("unit_id", flat=True)
+    ]
+
+
+def home_affairs_of(jurisdiction):
+    """The department of ``jurisdiction`` whose officers receive the blocs' dossiers."""
+    appointment = (
+        Appointment.objects.current(timezone.localdate())
+        .filter(role=Role.HOME_AFFAIRS_OFFICER, organisation__parent=jurisdiction)
+        .select_related("organisation")
+        .order_by("pk")
+        .first()
+    )
+    return appointment.organisation if appointment else None
+
+
 # -- pages -----------------------------------------------------------------------------------------
 
 
@@ -362,3 +393,36 @@ def meeting_turnout(meetings) -> dict[int, MeetingTurnout]:
         for ballot_id, meeting_id in by_ballot.items()
         if ballot_id in latest
     }
+
+
+@dataclass(frozen=True)
+class DossierView:
+    dossier: Dossier
+    reports: list
+
+
+def dossier_view(meeting: Meeting) -> DossierView | None:
+    """The meeting's dossier with its reports (two queries), or None before it opens."""
+    dossier = (
+        Dossier.objects.filter(meeting=meeting)
+        .select_related("proposal__issued_number", "recipient")
+        .first()
+    )
+    if dossier is None:
+        return None
+    reports = list(
+        dossier.reports.select_related("candidacy__unit", "document").order_by(
+            "candidacy__rank", "pk"
+        )
+    )
+    return DossierView(dossier=dossier, reports=reports)
+
+
+def document_ids(meeting: Meeting) -> list[int]:
+    """The meeting's documents: its minutes, its nominees' reports, its proposal."""
+    ids = [meeting.minutes_id]
+    dossier = Dossier.objects.filter(meeting=meeting).first()
+    if dossier is not None:
+        ids.append(dossier.proposal_id)
+        ids += list(dossier.reports.values_list("document_id", flat=True))
+    return [pk for pk in ids if pk is not None]

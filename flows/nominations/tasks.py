@@ -11,3 +11,17 @@ from workflows.background import job
 def prepare_minutes(meeting_id: int) -> None:
     """Render the meeting's minutes with the vote count, for its secretary and chair to sign."""
     services.prepare_minutes(meeting_id)
+
+
+@job("nominations.prepare_report")
+@task
+def prepare_report(report_id: int) -> None:
+    """Render a nominee's achievement report, for its head to sign."""
+    services.prepare_report(report_id)
+
+
+@job("nominations.prepare_proposal")
+@task
+def prepare_proposal(dossier_id: int) -> None:
+    """Render the bloc's proposal and its list, for the leader unit's head and records clerk."""
+    services.prepare_proposal(dossier_id)

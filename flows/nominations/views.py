@@ -6,14 +6,15 @@ A vote's receipt is shown once, in the answer to the vote itself: it is never pu
 the session or a redirect, which would keep it beside the voter's name.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,10 +22,11 @@ from django.views.generic import TemplateView, View
 from viewflow.urls import AppMenuMixin, Viewset
 
 from flows.blocs.models import BlocTerm
-from flows.nominations import forms, selectors, services
+from flows.nominations import documents, forms, selectors, services
 from flows.nominations.models import LIVE_STATUSES, Meeting, MeetingStatus
 from flows.rules.parameters import PARAMETERS
 from flows.scoring.models import ScoringStatus
+from signatures import pipeline
 from signatures.models import Revision
 from signatures.views import SigningStepView
 from workflows import ballots
@@ -34,6 +36,7 @@ from workflows.views import StepView
 
 NOT_VISIBLE = gettext_lazy("No such meeting, or not one you may see.")
 RECEIPT_TEMPLATE = "nominations/receipt.html"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def meeting_url(meeting) -> str:
@@ -47,11 +50,22 @@ def visible_meeting_or_404(user, pk: int) -> Meeting:
         raise Http404(NOT_VISIBLE) from error
 
 
-def minutes_url(meeting) -> str:
-    if meeting.minutes_id is None:
+def revision_url(meeting, document) -> str:
+    """The latest revision of one of the meeting's documents (empty: none yet)."""
+    if document is None:
         return ""
-    revision = meeting.minutes.latest_revision()
+    revision = document.latest_revision()
     return reverse("thidua:meetings:revision", args=[meeting.pk, revision.pk])
+
+
+def minutes_url(meeting) -> str:
+    return revision_url(meeting, meeting.minutes)
+
+
+def word_url(meeting, document) -> str:
+    if document is None:
+        return ""
+    return reverse("thidua:meetings:word", args=[meeting.pk, document.pk])
 
 
 def _receipt_page(request, meeting, receipt, *, written_for=None):
@@ -239,6 +253,96 @@ class SignMinutesView(SigningStepView, MeetingStepView):
         return minutes_url(self.meeting)
 
 
+# -- the dossier's steps ---------------------------------------------------------------------------
+
+
+class ReportStepView(MeetingStepView):
+    """A step about one nominee's report (the task's unit)."""
+
+    @cached_property
+    def report(self):
+        return services.report_for(self.task)
+
+
+class WriteReportView(ReportStepView):
+    step_template = "nominations/steps/write_report.html"
+    actions = {"save": ("report_form", "save"), "submit": ("report_form", "submit")}
+
+    def make_forms(self, data=None):
+        report = self.report
+        initial = {
+            "situation": report.situation,
+            "achievements": report.achievements or services.draft_achievements(report),
+        }
+        return {"report_form": forms.ReportForm(data, initial=initial), "report": report}
+
+    def save(self, form):
+        services.save_report(task=self.task, by=self.request.user, **form.cleaned_data)
+        messages.success(self.request, _("The report was saved."))
+        return HttpResponseRedirect(self.request.get_full_path())
+
+    def submit(self, form):
+        services.submit_report(task=self.task, by=self.request.user, **form.cleaned_data)
+        return self.done(_("The report was sent to the head of the unit for signature."))
+
+
+class SignReportView(SigningStepView, ReportStepView):
+    step_template = "nominations/steps/sign_report.html"
+    service = staticmethod(services.sign_report)
+
+    def field_id(self):
+        document = self.report.document
+        return document.fields.get(name=documents.HEAD_FIELD).pk if document else None
+
+    def pdf_url(self) -> str:
+        return revision_url(self.meeting, self.report.document)
+
+    def make_forms(self, data=None):
+        return {**super().make_forms(data), "report": self.report}
+
+
+class CompileView(MeetingStepView):
+    step_template = "nominations/steps/compile.html"
+    actions = {"send": (None, "send")}
+
+    def make_forms(self, data=None):
+        return {"dossier": selectors.dossier_view(self.meeting)}
+
+    def send(self, form):
+        services.send_proposal(task=self.task, by=self.request.user)
+        return self.done(_("The proposal is being prepared for the head's signature."))
+
+
+class ProposalSigningView(SigningStepView, MeetingStepView):
+    step_template = "nominations/steps/sign_proposal.html"
+
+    @cached_property
+    def dossier(self):
+        return self.meeting.dossier
+
+    def pdf_url(self) -> str:
+        return revision_url(self.meeting, self.dossier.proposal)
+
+    def make_forms(self, data=None):
+        return {**super().make_forms(data), "dossier": selectors.dossier_view(self.meeting)}
+
+
+class SignProposalView(ProposalSigningView):
+    service = staticmethod(services.sign_proposal)
+
+    def field_id(self):
+        proposal = self.dossier.proposal
+        return proposal.fields.get(name=documents.HEAD_FIELD).pk if proposal else None
+
+
+class RegisterProposalView(ProposalSigningView):
+    service = staticmethod(services.register_proposal)
+
+    def field_id(self):
+        proposal = self.dossier.proposal
+        return pipeline.organisation_field(proposal).pk if proposal else None
+
+
 # -- the pages -------------------------------------------------------------------------------------
 
 
@@ -332,6 +436,8 @@ class MeetingDetailView(TemplateView):
             voters=selectors.voted_units(meeting),
             outcome=ballots.outcome_of(meeting.ballot) if meeting.ballot_id else None,
             minutes_pdf=minutes_url(meeting),
+            minutes_word=word_url(meeting, meeting.minutes),
+            dossier=selectors.dossier_view(meeting),
             rulings=_rulings(meeting),
             written=kwargs.pop("written", None) or self.written_forms(),
             receipt_form=receipt_form,
@@ -362,20 +468,35 @@ class MeetingDetailView(TemplateView):
 
 
 class RevisionDownloadView(View):
-    """A stored revision of the meeting's minutes."""
+    """A stored revision of one of the meeting's documents (minutes, reports, proposal)."""
 
     def get(self, request, pk, revision):
         meeting = visible_meeting_or_404(request.user, pk)
-        if meeting.minutes_id is None:
-            raise Http404(NOT_VISIBLE)
         stored = get_object_or_404(
-            Revision.objects.filter(document_id=meeting.minutes_id), pk=revision
+            Revision.objects.filter(document_id__in=selectors.document_ids(meeting)), pk=revision
         )
         return FileResponse(
             default_storage.open(stored.path),
             content_type="application/pdf",
-            filename=f"bien-ban-binh-xet-{meeting.term.year}-r{stored.number}.pdf",
+            filename=f"binh-xet-{meeting.term.year}-{stored.document_id}-r{stored.number}.pdf",
         )
+
+
+class WordCopyView(View):
+    """The Word copy of one of the meeting's documents (the ministry's e-dossier takes DOCX)."""
+
+    def get(self, request, pk, document):
+        meeting = visible_meeting_or_404(request.user, pk)
+        draft, stored = services.draft_of(meeting, document)
+        if draft is None:
+            raise Http404(NOT_VISIBLE)
+        with translation.override(settings.LANGUAGE_CODE):
+            content = pipeline.word_copy(draft, document=stored)
+        response = HttpResponse(content, content_type=DOCX)
+        response["Content-Disposition"] = (
+            f'attachment; filename="binh-xet-{meeting.term.year}-{document}.docx"'
+        )
+        return response
 
 
 class MeetingViewset(AppMenuMixin, Viewset):
@@ -390,3 +511,4 @@ class MeetingViewset(AppMenuMixin, Viewset):
     revision_path = path(
         "<int:pk>/revisions/<int:revision>.pdf", RevisionDownloadView.as_view(), name="revision"
     )
+    word_path = path("<int:pk>/word/<int:document>.docx", WordCopyView.as_view(), name="word")

@@ -223,7 +223,7 @@ RULES = [
     # The scoring and the criteria set: the bloc's work too; the blank criteria sheet is not.
     Rule(r"thidua:scorings:(detail|sheet|revision|evidence)", _sees(200, 404)),
     Rule(r"thidua:criteria:(detail|sheet)", _sees(200, 404)),
-    Rule(r"thidua:meetings:(detail|revision)", _sees(200, 404)),
+    Rule(r"thidua:meetings:(detail|revision|word)", _sees(200, 404)),
     Rule(r"thidua:criteria:template", _signed_in(200)),
     Rule(r"thidua:board:board", _overseer),
     # The award history: awards, ratings and indicators are public; findings and imports not.
@@ -394,6 +394,7 @@ def demo(demo_pki):
             "thidua:meetings": meeting.pk,
             "meeting:process_pk": meeting.processes.get().pk,
             "thidua:meetings:revision:revision": meeting.minutes.latest_revision().pk,
+            "thidua:meetings:word:document": meeting.minutes_id,
             "thidua:validation": job.pk,
             "thidua:credentials": Credential.objects.filter(user=requester).first().pk,
             "process_pk": process.pk,

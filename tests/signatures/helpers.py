@@ -192,3 +192,9 @@ def libreoffice_converts(content: bytes, tmp_path) -> bytes:
         env={**os.environ, "HOME": str(tmp_path)},  # its profile, not the user's
     )
     return (tmp_path / "document.pdf").read_bytes()
+
+
+def same_text(word: Counter, pdf: Counter) -> bool:
+    """A Word copy says what its PDF says: the same words, none more often. (A PDF repeats a
+    table's header row on every page the table runs to; Word repeats it as it paginates.)"""
+    return set(word) == set(pdf) and not word - pdf

@@ -5,7 +5,21 @@ signed by the secretary and the chair."""
 import pytest
 from django.core.management import call_command
 
-from flows.nominations.models import BlocAward, Meeting, MeetingStatus
+from flows.nominations import documents
+from flows.nominations.models import (
+    BlocAward,
+    DossierStatus,
+    Meeting,
+    MeetingStatus,
+    ReportStatus,
+)
+from signatures import pipeline
+from tests.signatures.helpers import (
+    libreoffice_converts,
+    same_text,
+    words_of_docx,
+    words_of_pdf,
+)
 from workflows.models import BallotStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,3 +54,32 @@ def test_the_hai_phong_cluster_proposes_the_awards_of_seed_003(demo_pki):
         8
     ] * 8
     assert meeting.minutes.fields.filter(signed_by__isnull=False).count() == 2
+
+    # The dossier: eight reports signed by their heads, the proposal signed, numbered, sealed;
+    # submitted after the 10/12 deadline of the rule set, so marked late.
+    dossier = meeting.dossier
+    assert dossier.status == DossierStatus.SUBMITTED and dossier.late
+    assert dossier.due.isoformat() == "2023-12-10"
+    assert [r.status for r in dossier.reports.all()] == [ReportStatus.SIGNED] * 8
+    number = dossier.proposal.issued_number
+    assert number.label.endswith("/TTr-UBND") and number.organisation.code == "vinh-bao"
+    assert dossier.recipient.code == "hp-sonv"
+
+
+def test_the_proposal_and_the_minutes_in_word_say_what_their_pdfs_say(demo_pki, tmp_path):
+    call_command("run_scoring_demo", bloc="cum-khoi-huyen-hp", year=2023, verbosity=0)
+    call_command("run_nominations_demo", bloc="cum-khoi-huyen-hp", year=2023, verbosity=0)
+    meeting = Meeting.objects.get(term__bloc__code="cum-khoi-huyen-hp", term__year=2023)
+
+    for draft in (documents.proposal_draft(meeting.dossier), documents.minutes_draft(meeting)):
+        word = pipeline.word_copy(draft)
+        assert same_text(words_of_docx(word), words_of_pdf(pipeline.render(draft).content))
+    # LibreOffice opens the minutes' Word copy and prints the same words.
+    assert same_text(words_of_docx(word), words_of_pdf(libreoffice_converts(word, tmp_path)))
+
+    proposal = pipeline.word_copy(
+        documents.proposal_draft(meeting.dossier), document=meeting.dossier.proposal
+    )
+    words = words_of_docx(proposal)
+    assert words[meeting.dossier.proposal.issued_number.label] == 1
+    assert words["TỜ"] == 1 and words["DANH"] == 1

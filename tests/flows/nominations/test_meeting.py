@@ -12,7 +12,7 @@ from flows.awards import services as awards
 from flows.awards.models import AwardKind, AwardType, FindingKind
 from flows.nominations import services
 from flows.nominations.flows import MeetingFlow
-from flows.nominations.models import BlocAward, Candidacy, MeetingStatus
+from flows.nominations.models import BlocAward, Candidacy, DossierStatus, MeetingStatus
 from tests.fixtures.meetings import meeting_task, meeting_tasks, sign_minutes
 from tests.signatures.helpers import run_pending_tasks
 from workflows import ballots
@@ -218,10 +218,53 @@ class TestTheVote:
         )
         meeting.refresh_from_db()
         assert meeting.status == MeetingStatus.MINUTES_SIGNED
-        assert meeting.processes.get().finished is not None
         assert AuditEvent.objects.filter(action="ballot.frozen").count() == 1
         # The papers of a secret ballot name nobody.
         assert not BallotPaper.objects.filter(elector__isnull=False).exists()
+
+        # The dossier: the three nominees' reports, each by its officer, signed by its head.
+        dossier = meeting.dossier
+        assert dossier.status == DossierStatus.REPORTS
+        assert len(meeting_tasks(meeting, MeetingFlow.write_report)) == 3
+        for unit, writer, head in zip(bloc.units[:3], bloc.officers, bloc.heads, strict=False):
+            task = meeting_task(meeting, MeetingFlow.write_report, unit)
+            assert task.owner == writer
+            with pytest.raises(ValidationError, match="Hãy viết"):
+                services.submit_report(task=task, by=writer, situation="", achievements="")
+            draft = services.draft_achievements(services.report_for(task))
+            assert "xếp thứ" in draft
+            services.submit_report(
+                task=task, by=writer, situation="Đơn vị cấp huyện.", achievements=draft
+            )
+            run_pending_tasks()
+            sign_task = meeting_task(meeting, MeetingFlow.sign_report, unit)
+            if unit == bloc.units[0]:  # only the nominee's own head signs its report
+                with pytest.raises(PermissionDenied):
+                    services.sign_report(
+                        task=sign_task, by=bloc.heads[1], credential=bloc.credential(bloc.heads[1])
+                    )
+            sign_minutes(services.sign_report, sign_task, head, bloc.credential(head))
+        dossier.refresh_from_db()
+        assert dossier.status == DossierStatus.COMPILING
+        services.send_proposal(task=meeting_task(meeting, MeetingFlow.compile_proposal), by=officer)
+        run_pending_tasks()
+        sign_minutes(
+            services.sign_proposal,
+            meeting_task(meeting, MeetingFlow.sign_proposal),
+            bloc.heads[0],
+            bloc.credential(bloc.heads[0]),
+        )
+        clerk = bloc.scoring_bloc.bloc.clerk
+        sign_minutes(
+            services.register_proposal,
+            meeting_task(meeting, MeetingFlow.register_proposal),
+            clerk,
+            bloc.credential(clerk),
+        )
+        dossier.refresh_from_db()
+        assert dossier.status == DossierStatus.SUBMITTED and dossier.submitted_at is not None
+        assert dossier.proposal.issued_number.label.startswith("01/TTr-")
+        assert meeting.processes.get().finished is not None
 
     def test_a_flag_still_short_after_two_rounds_is_settled_by_the_leader_and_deputy(
         self, ranked_bloc
