@@ -15,7 +15,7 @@ from viewflow.urls import Application, Site, route
 from flows.awards.urls import AwardViewset
 from flows.blocs.views import BlocViewset, MyOrganisationViewset
 from flows.board.views import BoardViewset
-from flows.nominations.flows import MeetingFlow
+from flows.nominations.flows import HandoverFlow, MeetingFlow
 from flows.nominations.views import MeetingViewset
 from flows.pledges.flows import CovenantFlow
 from flows.pledges.views import CovenantViewset
@@ -88,6 +88,7 @@ site = ThiDuaSite(
                 FlowViewset(CovenantFlow, icon="handshake"),
                 FlowViewset(ScoringFlow, icon="leaderboard"),
                 FlowViewset(MeetingFlow, icon="how_to_vote"),
+                FlowViewset(HandoverFlow, icon="swap_horiz"),
             ]
         ),
         EmulationApp(),

@@ -22,6 +22,7 @@ from flows.nominations.models import (
     LIVE_STATUSES,
     Dossier,
     DossierStatus,
+    Handover,
     Meeting,
     MeetingStatus,
 )
@@ -152,3 +153,37 @@ STEPS = {
     "sign_proposal": _signing(services.sign_proposal),
     "register_proposal": _signing(services.register_proposal),
 }
+
+
+def drive_handover(*, term, log=lambda line: None):
+    """The outgoing leader unit hands over as the plan says; both heads sign the minutes."""
+    plan = plan_for(term.bloc.code).get("handover")
+    if plan is None:
+        return None
+    handover = Handover.objects.filter(term=term).first()
+    if handover is None:
+        handover = services.designate_next_leader(
+            term=term,
+            by=drafter(term),
+            next_leader=Organisation.objects.get(code=plan["leader"]),
+            handover_on=plan["day"],
+        )
+        log(f"designated: {handover}")
+    sign = signing_step(services.sign_handover)
+    for _step in range(4):
+        run_queued_tasks()
+        task = (
+            Task.objects.filter(
+                process__handoverprocess__handover=handover,
+                flow_task_type="HUMAN",
+                status__in=[STATUS.ASSIGNED, STATUS.STARTED],
+            )
+            .select_related("owner")
+            .first()
+        )
+        if task is None:
+            break
+        log(f"{task.flow_task.name}: {task.owner.get_full_name()}")
+        sign(task, handover)
+    handover.refresh_from_db()
+    return handover

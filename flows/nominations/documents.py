@@ -19,8 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from flows.awards.selectors import awards_of, indicators_of, ratings_of
-from flows.nominations.models import AchievementReport, BlocAward, Dossier, Meeting
+from flows.nominations.models import AchievementReport, BlocAward, Dossier, Handover, Meeting
 from flows.nominations.selectors import candidacies_by_award
+from flows.rules.parameters import PARAMETERS
 from signatures import pipeline
 from signatures.models import FieldKind
 from workflows.models import BallotMode, Role
@@ -34,6 +35,10 @@ REPORT_TYPE = "achievement_report"
 REPORT_TEMPLATE = "nominations/documents/report.html"
 PROPOSAL_TYPE = "nomination_proposal"
 PROPOSAL_TEMPLATE = "nominations/documents/proposal.html"
+HANDOVER_TYPE = "leader_handover"
+HANDOVER_TEMPLATE = "nominations/documents/handover.html"
+OUTGOING_FIELD = "outgoing"
+INCOMING_FIELD = "incoming"
 HEAD_FIELD = "head"
 SEAL_FIELD = "seal"
 #: The years of record an achievement report lists.
@@ -234,4 +239,51 @@ def proposal_draft(dossier: Dossier) -> pipeline.Draft:
             ),
         ],
         numbered=True,
+    )
+
+
+def handover_draft(handover: Handover) -> pipeline.Draft:
+    """The hand-over minutes (T19): signed by the outgoing head, then the incoming one."""
+    outgoing, incoming = handover.term, handover.next_term
+    jurisdiction = outgoing.bloc.jurisdiction
+    today = timezone.localdate()
+    title = _("Hand-over of the lead of %(bloc)s to %(unit)s") % {
+        "bloc": outgoing.bloc.name,
+        "unit": incoming.leader.name,
+    }
+    leaving = _holder(Role.HEAD, outgoing.leader, today)
+    arriving = _holder(Role.HEAD, incoming.leader, today)
+    return pipeline.Draft(
+        document_type=HANDOVER_TYPE,
+        title=title,
+        template=HANDOVER_TEMPLATE,
+        context={
+            "parent_body": jurisdiction.name,
+            "issuing_body": outgoing.bloc.name,
+            "symbol": f"BB-{(outgoing.leader.abbreviation or outgoing.leader.code).upper()}",
+            "place": jurisdiction.place_name or jurisdiction.name,
+            "date": handover.handover_on,
+            "document_type": "BIÊN BẢN",
+            "summary": f"Bàn giao nhiệm vụ Trưởng khối {outgoing.bloc.name}",
+            "handover": handover,
+            "policy": PARAMETERS["rotation.policy"].display(handover.policy),
+            "outgoing": outgoing,
+            "incoming": incoming,
+            "members": list(incoming.members.order_by("name")),
+            "recipients": [f"Sở Nội vụ {jurisdiction.name}", "Các đơn vị thành viên", "Lưu: VT"],
+        },
+        signers=[
+            pipeline.Signer(
+                field=OUTGOING_FIELD,
+                signer=leaving.user,
+                title=leaving.title or Role.HEAD.label,
+                unit=f"Đơn vị bàn giao – {outgoing.leader.name}",
+            ),
+            pipeline.Signer(
+                field=INCOMING_FIELD,
+                signer=arriving.user,
+                title=arriving.title or Role.HEAD.label,
+                unit=f"Đơn vị nhận bàn giao – {incoming.leader.name}",
+            ),
+        ],
     )

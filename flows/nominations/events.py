@@ -29,3 +29,17 @@ def signing_progress(meeting_id: int, request) -> None:
         data={"meeting": meeting_id, "field": request.field_id, "signing": request.status},
         audit=False,
     )
+
+
+def handover_event(event: str, handover, /, *, actor=None, on_behalf_of=None, audit=True, **data):
+    """A step of the leader's hand-over: audited, and pushed to the board of its year."""
+    term = handover.term
+    publish(
+        event,
+        groups=[live_group("board", term.bloc.jurisdiction_id, term.year)],
+        data={"handover": handover.pk, "status": handover.status, **data},
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        obj=handover,
+        audit=audit,
+    )

@@ -19,10 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 
+from flows.blocs.access import may_see_term
 from flows.nominations import events
 from flows.nominations.models import (
     AchievementReport,
     Dossier,
+    HandoverProcess,
     Meeting,
     MeetingProcess,
     MeetingStatus,
@@ -316,3 +318,66 @@ class MeetingFlow(ProcessVisibility, flow.Flow):
             for candidacy in meeting.candidacies.filter(nominated=True)
         )
         events.meeting_event("meeting.dossier_opened", meeting, due=dossier.due.isoformat())
+
+
+def _outgoing(process):
+    return process.handover.term.leader
+
+
+def _incoming(process):
+    return process.handover.next_term.leader
+
+
+class HandoverFlow(ProcessVisibility, flow.Flow):
+    """The leader's hand-over (DOMAIN.md §5 P13): the outgoing head signs the minutes, then the
+    incoming head; the next term's leader takes over on the hand-over day."""
+
+    process_class = HandoverProcess
+    lock_impl = staticmethod(process_row_lock)
+    process_title = _("Leader hand-over")
+    process_summary_template = (
+        "{{ process.handover }}: {{ process.handover.get_status_display|lower }}"
+    )
+    summary_related = ["handover__term__bloc"]
+    process_description = _("The bloc's lead handed to next year's leader unit, minutes signed.")
+
+    start = (
+        flow.StartHandle(this.start_process)
+        .Annotation(title=_("Designate the next leader"))
+        .Next(this.sign_outgoing)
+    )
+
+    def may_see_process(self, user, process) -> bool:
+        return may_see_term(user, process.handover.term_id)
+
+    sign_outgoing = (
+        RoleTask(f"{VIEWS}.SignHandoverView")
+        .Role(
+            Role.HEAD,
+            unit=_outgoing,
+            action=DelegationScope.SIGN,
+            due_days=_days(SIGNING_DAYS),
+            reason=_("the head of the outgoing leader unit signs the hand-over minutes"),
+        )
+        .Annotation(title=_("Sign the hand-over as outgoing leader"))
+        .Permission("nominations.manage_handoverprocess")
+        .Next(this.sign_incoming)
+    )
+    sign_incoming = (
+        RoleTask(f"{VIEWS}.SignHandoverView")
+        .Role(
+            Role.HEAD,
+            unit=_incoming,
+            action=DelegationScope.SIGN,
+            due_days=_days(SIGNING_DAYS),
+            reason=_("the head of the incoming leader unit signs the hand-over minutes"),
+        )
+        .Annotation(title=_("Sign the hand-over as incoming leader"))
+        .Permission("nominations.manage_handoverprocess")
+        .Next(this.end)
+    )
+    end = flow.End().Annotation(title=_("Lead handed over"))
+
+    def start_process(self, activation, handover):
+        activation.process.handover = handover
+        return activation.process

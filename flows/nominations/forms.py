@@ -98,3 +98,20 @@ class ReportForm(forms.Form):
             " movements it led. The points, the rank and the awards on record are added."
         ),
     )
+
+
+class HandoverForm(forms.Form):
+    next_leader = forms.ModelChoiceField(
+        None, label=_("Next year's leader unit"), empty_label=_("Choose a unit")
+    )
+    next_deputy = forms.ModelChoiceField(
+        None, label=_("Next year's deputy unit"), required=False, empty_label=_("None")
+    )
+    handover_on = forms.DateField(
+        label=_("Handed over on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["next_leader"].queryset = units
+        self.fields["next_deputy"].queryset = units

@@ -381,3 +381,73 @@ class AchievementReport(ConcurrentTransitionMixin, models.Model):
     @transition(field=status, source=ReportStatus.SUBMITTED, target=ReportStatus.SIGNED)
     def sign(self):
         pass
+
+
+# The leader's hand-over (DOMAIN.md §5 P13, §7 T19) -----------------------------------------------
+
+
+class HandoverStatus(models.TextChoices):
+    SIGNING = "signing", _("Hand-over minutes being signed")
+    HANDED_OVER = "handed_over", _("Handed over")
+
+
+class Handover(ConcurrentTransitionMixin, models.Model):
+    """The outgoing leader unit hands the bloc's lead to next year's, as the bloc's rotation
+    policy designates it; both heads sign the minutes (biên bản bàn giao), and on the hand-over
+    day the next term's leader and deputy take over."""
+
+    term = models.OneToOneField(
+        BlocTerm, on_delete=models.PROTECT, related_name="handover", verbose_name=_("bloc term")
+    )
+    next_term = models.OneToOneField(
+        BlocTerm, on_delete=models.PROTECT, related_name="+", verbose_name=_("next term")
+    )
+    handover_on = models.DateField(_("handed over on"))
+    policy = models.CharField(_("rotation policy"), max_length=20)
+    policy_source = models.CharField(_("legal basis of the policy"), max_length=255)
+    status = FSMField(
+        _("status"),
+        max_length=20,
+        choices=HandoverStatus.choices,
+        default=HandoverStatus.SIGNING,
+        protected=True,
+    )
+    minutes = models.OneToOneField(
+        "signatures.Document",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("hand-over minutes"),
+    )
+    designated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("designated by"),
+    )
+    designated_at = models.DateTimeField(_("designated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("leader hand-over")
+        verbose_name_plural = _("leader hand-overs")
+
+    def __str__(self):
+        return _("Hand-over of the lead of %(bloc)s, %(year)s") % {
+            "bloc": self.term.bloc,
+            "year": self.next_term.year,
+        }
+
+    @transition(field=status, source=HandoverStatus.SIGNING, target=HandoverStatus.HANDED_OVER)
+    def hand_over(self):
+        pass
+
+
+class HandoverProcess(Process):
+    handover = models.ForeignKey(
+        Handover, on_delete=models.PROTECT, related_name="processes", verbose_name=_("hand-over")
+    )
+
+    class Meta:
+        verbose_name = _("leader hand-over process")
+        verbose_name_plural = _("leader hand-over processes")

@@ -27,3 +27,4 @@ pipeline.on_document(
     signed=services.on_proposal_signed,
     progressed=_progress(lambda dossier: dossier.meeting_id),
 )
+pipeline.on_document(documents.HANDOVER_TYPE, signed=services.on_handover_signed)

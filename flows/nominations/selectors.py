@@ -23,7 +23,14 @@ from flows.awards.selectors import (
     merit_chain,
 )
 from flows.blocs.access import visible_terms
-from flows.nominations.models import AWARD_TYPES, BlocAward, Candidacy, Dossier, Meeting
+from flows.nominations.models import (
+    AWARD_TYPES,
+    BlocAward,
+    Candidacy,
+    Dossier,
+    Handover,
+    Meeting,
+)
 from notifications.access import watchable
 from workflows import ballots
 from workflows.citations import Citation
@@ -419,10 +426,23 @@ def dossier_view(meeting: Meeting) -> DossierView | None:
 
 
 def document_ids(meeting: Meeting) -> list[int]:
-    """The meeting's documents: its minutes, its nominees' reports, its proposal."""
+    """The meeting's documents: its minutes, its nominees' reports, its proposal, and the
+    minutes of its term's hand-over."""
     ids = [meeting.minutes_id]
+    handover = Handover.objects.filter(term=meeting.term).first()
+    if handover is not None:
+        ids.append(handover.minutes_id)
     dossier = Dossier.objects.filter(meeting=meeting).first()
     if dossier is not None:
         ids.append(dossier.proposal_id)
         ids += list(dossier.reports.values_list("document_id", flat=True))
     return [pk for pk in ids if pk is not None]
+
+
+def handover_of(term):
+    """The term's hand-over to next year's leader, if designated."""
+    return (
+        Handover.objects.filter(term=term)
+        .select_related("next_term__leader", "next_term__deputy", "minutes")
+        .first()
+    )

@@ -1,10 +1,13 @@
-"""Every write of the year-end meeting: atomic, permission-checked, audited.
+"""Every write of the year-end meeting, its dossier and the leader's hand-over: atomic,
+permission-checked, audited.
 
 A step runs inside ``workflows.acting.acting_on`` (the flow's lock, the open task, the person
 acting in its role at its unit today). The vote itself is the engine's ballot
 (``workflows.ballots``): this module decides what is put to the vote, under which rules, and
 what the result means for the bloc.
 """
+
+import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -13,8 +16,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
+from flows.blocs import services as bloc_services
+from flows.blocs.models import BlocTerm
 from flows.nominations import documents, events, selectors
-from flows.nominations.flows import MeetingFlow
+from flows.nominations.flows import HandoverFlow, MeetingFlow
 from flows.nominations.models import (
     FLAGS,
     LIVE_STATUSES,
@@ -23,6 +28,7 @@ from flows.nominations.models import (
     Candidacy,
     Dossier,
     DossierStatus,
+    Handover,
     Meeting,
     MeetingStatus,
     ReportStatus,
@@ -912,6 +918,9 @@ def draft_of(meeting: Meeting, document_id: int):
     None) when it is not one of them."""
     if meeting.minutes_id == document_id:
         return documents.minutes_draft(meeting), meeting.minutes
+    handover = Handover.objects.filter(term=meeting.term, minutes_id=document_id).first()
+    if handover is not None:
+        return documents.handover_draft(handover), handover.minutes
     dossier = Dossier.objects.filter(meeting=meeting).select_related("proposal").first()
     if dossier is None:
         return None, None
@@ -921,3 +930,210 @@ def draft_of(meeting: Meeting, document_id: int):
     if report is None:
         return None, None
     return documents.report_draft(report), report.document
+
+
+# -- the leader's hand-over (P13) -----------------------------------------------------------------
+
+
+def may_designate(user, term) -> bool:
+    """Whether ``user`` may designate the next leader: the outgoing leader unit, once."""
+    return (
+        not Handover.objects.filter(term=term).exists()
+        and _acting_in(user, term.leader, OPENING_ROLES) is not None
+    )
+
+
+def _roster_successor(term):
+    """The member after the leader in the bloc's order (the first after the last)."""
+    members = [
+        m.organisation
+        for m in term.memberships.select_related("organisation").order_by("position", "pk")
+    ]
+    index = next(i for i, unit in enumerate(members) if unit.pk == term.leader_id)
+    return members[(index + 1) % len(members)]
+
+
+def _check_rotation(term, policy: dict, next_leader) -> None:
+    """The rule set's rotation policy decides who may lead next (DOMAIN.md §6)."""
+    rule = policy["value"]
+    expected = None
+    if rule == "deputy_succeeds":
+        expected = term.deputy
+        if expected is None:
+            refuse(
+                _("The rules (%(source)s) make the deputy unit lead next, but %(bloc)s has none.")
+                % {"source": policy["source"], "bloc": term.bloc}
+            )
+    elif rule == "roster":
+        expected = _roster_successor(term)
+    elif rule == "vote":
+        refuse(
+            _(
+                "The bloc's rules (%(source)s) have the members elect the next leader unit; that"
+                " election is not available yet: change the bloc's rotation rule to designate it."
+            )
+            % {"source": policy["source"]}
+        )
+    if expected is not None and next_leader.pk != expected.pk:
+        refuse(
+            _(
+                "Under the bloc's rotation (%(policy)s, %(source)s) %(unit)s leads next, not"
+                " %(chosen)s."
+            )
+            % {
+                "policy": policy["display"],
+                "source": policy["source"],
+                "unit": expected,
+                "chosen": next_leader,
+            }
+        )
+
+
+@transaction.atomic
+def designate_next_leader(*, term, by, next_leader, next_deputy=None, handover_on) -> Handover:
+    """The outgoing leader unit designates next year's leader (and deputy) under the bloc's
+    rotation policy and sets the hand-over day; the next term opens (or the one opened is
+    confirmed) and the hand-over minutes go to both heads for signature."""
+    actor = _acting_in(by, term.leader, OPENING_ROLES)
+    if actor is None:
+        raise PermissionDenied(
+            _("Only the emulation officer or the head of the leader unit (%(unit)s) hands over.")
+            % {"unit": term.leader}
+        )
+    if Handover.objects.select_for_update().filter(term=term).exists():
+        refuse(_("%(bloc)s has already designated its next leader.") % {"bloc": term.bloc})
+    members = list(term.members.all())
+    for unit in filter(None, (next_leader, next_deputy)):
+        if unit not in members:
+            refuse(_("%(unit)s is not a member of %(bloc)s.") % {"unit": unit, "bloc": term.bloc})
+    if next_deputy is not None and next_deputy.pk == next_leader.pk:
+        refuse(_("The deputy unit must differ from the leader unit."))
+    rotation = rules.resolve("rotation.policy", on=timezone.localdate(), bloc=term.bloc)
+    rotation = {"value": rotation.stored, "display": rotation.display, "source": rotation.source}
+    _check_rotation(term, rotation, next_leader)
+    next_term = _next_term(term, next_leader, next_deputy, members)
+    handover = Handover.objects.create(
+        term=term,
+        next_term=next_term,
+        handover_on=handover_on,
+        policy=rotation["value"],
+        policy_source=rotation["source"],
+        designated_by=by,
+    )
+    _audit_handover(
+        "handover.designated", actor, handover, leader=next_leader.pk, day=handover_on.isoformat()
+    )
+    process = HandoverFlow.start.run(handover=handover)
+    announce_tasks(process.pk, before={})
+    enqueue_on_commit("nominations.prepare_handover", handover.pk)
+    return handover
+
+
+def _next_term(term, leader, deputy, members):
+    """Next year's term: opened now with the same members, or the one already opened, which
+    must name the same leader."""
+    existing = BlocTerm.objects.filter(bloc=term.bloc, year=term.year + 1).first()
+    if existing is None:
+        return bloc_services.open_term(
+            bloc=term.bloc,
+            year=term.year + 1,
+            leader=leader,
+            deputy=deputy,
+            members=members,
+            by=None,
+        )
+    if existing.leader_id != leader.pk:
+        refuse(
+            _("The %(year)s term of %(bloc)s is already opened with %(unit)s as leader.")
+            % {"year": existing.year, "bloc": term.bloc, "unit": existing.leader}
+        )
+    return existing
+
+
+def _audit_handover(action, actor, handover, **data):
+    events.handover_event(
+        action,
+        handover,
+        actor=actor.person if actor else None,
+        on_behalf_of=actor.on_behalf_of if actor else None,
+        **data,
+    )
+
+
+def prepare_handover(handover_id: int) -> None:
+    """Render the hand-over minutes for the outgoing, then the incoming head."""
+    handover = Handover.objects.select_related(
+        "term__bloc__jurisdiction", "term__leader", "next_term__leader", "next_term__deputy"
+    ).get(pk=handover_id)
+    with translation.override(settings.LANGUAGE_CODE):
+        draft = documents.handover_draft(handover)
+    rendered = pipeline.render(draft)
+    with transaction.atomic():
+        handover = Handover.objects.select_for_update().get(pk=handover_id)
+        handover.minutes = pipeline.store(draft, rendered, owner=handover)
+        handover.save(update_fields=["minutes"])
+        events.handover_event("handover.minutes_ready", handover, audit=False)
+
+
+HANDOVER_FIELDS = {
+    "sign_outgoing": documents.OUTGOING_FIELD,
+    "sign_incoming": documents.INCOMING_FIELD,
+}
+
+
+@transaction.atomic
+def sign_handover(*, task, by, credential, secret: str | None = None):
+    step = task.flow_task.name
+    with acting_on(task, by, step) as (activation, actor):
+        handover = Handover.objects.select_for_update().get(pk=activation.process.handover_id)
+        if handover.minutes_id is None:
+            refuse(_("The hand-over minutes are not ready for signing yet."))
+        request = pipeline.sign(
+            field=handover.minutes.fields.get(name=HANDOVER_FIELDS[step]),
+            person=by,
+            credential=credential,
+            secret=secret,
+            prefix=actor.signing_prefix,
+        )
+        _audit_handover("handover.signature_requested", actor, handover, step=step)
+    return request
+
+
+def on_handover_signed(owner, field, request) -> None:
+    """A head signed the hand-over minutes; with the incoming head's signature, the lead
+    passes on the hand-over day: the outgoing term ends the day before, the next begins."""
+    step = next(name for name, field_name in HANDOVER_FIELDS.items() if field_name == field.name)
+    waiting = HandoverFlow.task_class.objects.filter(
+        process__handoverprocess__handover=owner,
+        flow_task=getattr(HandoverFlow, step),
+        status__in=OPEN_STATUSES,
+    ).first()
+    if waiting is None:
+        return
+    with waiting.activation() as activation:
+        handover = Handover.objects.select_for_update().get(pk=owner.pk)
+        if step == "sign_incoming":
+            _switch_terms(handover)
+            handover.hand_over()
+            handover.save()
+        events.handover_event("handover.signed", handover, actor=request.person, step=step)
+        activation.process.handover = handover
+        finish(activation, request.person)
+
+
+def _switch_terms(handover) -> None:
+    outgoing, incoming = handover.term, handover.next_term
+    starts = max(handover.handover_on, datetime.date(incoming.year, 1, 1))
+    for term, valid_from, valid_to in (
+        (incoming, starts, incoming.valid_to),
+        (outgoing, outgoing.valid_from, starts - datetime.timedelta(days=1)),
+    ):
+        bloc_services.change_term(
+            term=term,
+            leader=term.leader,
+            deputy=term.deputy,
+            members=list(term.members.all()),
+            valid_from=valid_from,
+            valid_to=valid_to,
+            by=None,
+        )

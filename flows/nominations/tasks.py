@@ -25,3 +25,10 @@ def prepare_report(report_id: int) -> None:
 def prepare_proposal(dossier_id: int) -> None:
     """Render the bloc's proposal and its list, for the leader unit's head and records clerk."""
     services.prepare_proposal(dossier_id)
+
+
+@job("nominations.prepare_handover")
+@task
+def prepare_handover(handover_id: int) -> None:
+    """Render the leader's hand-over minutes, for the outgoing and incoming heads to sign."""
+    services.prepare_handover(handover_id)

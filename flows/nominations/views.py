@@ -23,7 +23,13 @@ from viewflow.urls import AppMenuMixin, Viewset
 
 from flows.blocs.models import BlocTerm
 from flows.nominations import documents, forms, selectors, services
-from flows.nominations.models import LIVE_STATUSES, Meeting, MeetingStatus
+from flows.nominations.models import (
+    LIVE_STATUSES,
+    DossierStatus,
+    Handover,
+    Meeting,
+    MeetingStatus,
+)
 from flows.rules.parameters import PARAMETERS
 from flows.scoring.models import ScoringStatus
 from signatures import pipeline
@@ -343,6 +349,46 @@ class RegisterProposalView(ProposalSigningView):
         return pipeline.organisation_field(proposal).pk if proposal else None
 
 
+class SignHandoverView(SigningStepView, StepView):
+    """The outgoing, then the incoming head signs the hand-over minutes."""
+
+    template_name = "nominations/step.html"
+    step_template = "nominations/steps/sign_handover.html"
+    service = staticmethod(services.sign_handover)
+
+    @cached_property
+    def subject(self):
+        return Handover.objects.select_related(
+            "term__bloc", "term__leader", "next_term__leader", "minutes"
+        ).get(pk=self.request.activation.process.handover_id)
+
+    def subject_url(self) -> str:
+        meeting = Meeting.objects.filter(term=self.subject.term).order_by("-pk").first()
+        return (
+            meeting_url(meeting)
+            if meeting
+            else reverse("thidua:blocs:detail", args=[self.subject.term.bloc_id])
+        )
+
+    def field_id(self):
+        minutes = self.subject.minutes
+        return (
+            minutes.fields.get(name=services.HANDOVER_FIELDS[self.task.flow_task.name]).pk
+            if minutes
+            else None
+        )
+
+    def pdf_url(self) -> str:
+        minutes = self.subject.minutes
+        if minutes is None:
+            return ""
+        meeting = Meeting.objects.filter(term=self.subject.term).order_by("-pk").first()
+        return revision_url(meeting, minutes) if meeting else ""
+
+    def make_forms(self, data=None):
+        return {**super().make_forms(data), "handover": self.subject}
+
+
 # -- the pages -------------------------------------------------------------------------------------
 
 
@@ -438,6 +484,8 @@ class MeetingDetailView(TemplateView):
             minutes_pdf=minutes_url(meeting),
             minutes_word=word_url(meeting, meeting.minutes),
             dossier=selectors.dossier_view(meeting),
+            handover=selectors.handover_of(meeting.term),
+            handover_form=kwargs.pop("handover_form", None) or self.handover_form(),
             rulings=_rulings(meeting),
             written=kwargs.pop("written", None) or self.written_forms(),
             receipt_form=receipt_form,
@@ -446,8 +494,43 @@ class MeetingDetailView(TemplateView):
             **kwargs,
         )
 
+    def handover_form(self, data=None):
+        """The outgoing leader unit's form to designate next year's leader, once the dossier
+        is submitted."""
+        meeting = self.meeting
+        dossier = selectors.dossier_view(meeting)
+        if dossier is None or dossier.dossier.status != DossierStatus.SUBMITTED:
+            return None
+        if not services.may_designate(self.request.user, meeting.term):
+            return None
+        return forms.HandoverForm(data, units=meeting.term.members.order_by("name"))
+
     def post(self, request, *args, **kwargs):
+        if "handover" in request.POST:
+            return self.designate()
+        return self.record_written_vote()
+
+    def designate(self):
+        form = self.handover_form(self.request.POST)
+        if form is None:
+            raise Http404(NOT_VISIBLE)
+        if form.is_valid():
+            try:
+                services.designate_next_leader(
+                    term=self.meeting.term, by=self.request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    self.request, _("The next leader was designated: the heads sign the hand-over.")
+                )
+                return HttpResponseRedirect(meeting_url(self.meeting))
+        return self.render_to_response(self.get_context_data(handover_form=form))
+
+    def record_written_vote(self):
         """The secretary records an absent unit's written vote."""
+        request = self.request
         written = self.written_forms(request.POST)
         if written is None:
             raise Http404(NOT_VISIBLE)

@@ -10,6 +10,7 @@ member units, the supervising vice-chairman, Hải Phòng's council and home-aff
 administrator; nobody else sees a title, a name or a document of it.
 """
 
+import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -195,7 +196,7 @@ def _among(visitors, refused=403):
     return expect
 
 
-TASK_URL = r"workflow:flows:(covenant|scoring|meeting):\w+:"
+TASK_URL = r"workflow:flows:(covenant|scoring|meeting|handover):\w+:"
 RULES = [
     # Signed out too.
     Rule(r"login|password_reset|password_reset_done|password_reset_complete", _public(200)),
@@ -219,7 +220,7 @@ RULES = [
     Rule(r"thidua:validation:detail", _signed_in(404)),  # only its requester's
     # The covenant, its documents, its process: for whom may see the bloc's work.
     Rule(r"thidua:covenants:(detail|attachment|revision)", _sees(200, 404)),
-    Rule(r"workflow:flows:(covenant|scoring|meeting):process_detail", _sees(200, 403)),
+    Rule(r"workflow:flows:(covenant|scoring|meeting|handover):process_detail", _sees(200, 403)),
     # The scoring and the criteria set: the bloc's work too; the blank criteria sheet is not.
     Rule(r"thidua:scorings:(detail|sheet|revision|evidence)", _sees(200, 404)),
     Rule(r"thidua:criteria:(detail|sheet)", _sees(200, 404)),
@@ -233,7 +234,7 @@ RULES = [
     Rule(r"thidua:awards:(import|template_\w+)", _among(IMPORTS_AWARDS)),
     # The flow's overview of every process: its managers'.
     Rule(
-        r"workflow:flows:(index|(covenant|scoring|meeting):(index|process_list|task_list|chart"
+        r"workflow:flows:(index|(covenant|scoring|meeting|handover):(index|process_list|task_list|chart"
         r"|process_chart|process_cancel))",
         _manager,
     ),
@@ -365,6 +366,15 @@ def demo(demo_pki):
     meeting = _meeting_held(covenant.term)
     for task in Task.objects.filter(process__meetingprocess__meeting=meeting).order_by("pk"):
         tasks.setdefault(f"meeting:{task.flow_task.name}", task)
+    # The 2023 lead handed to the unit that leads in 2024 (awaiting the outgoing head).
+    handover = meeting_services.designate_next_leader(
+        term=meeting.term,
+        by=get_user_model().objects.get(username="ttvhtt-blv.officer"),
+        next_leader=covenant.term.leader,
+        handover_on=datetime.date(covenant.term.year, 3, 1),
+    )
+    for task in Task.objects.filter(process__handoverprocess__handover=handover).order_by("pk"):
+        tasks.setdefault(f"handover:{task.flow_task.name}", task)
     user_model = get_user_model()
     requester = user_model.objects.get(username="ttvhtt-blv.head")
     job = ValidationJob.objects.create(
@@ -393,6 +403,7 @@ def demo(demo_pki):
             "thidua:scorings:revision:revision": sheet.document.latest_revision().pk,
             "thidua:meetings": meeting.pk,
             "meeting:process_pk": meeting.processes.get().pk,
+            "handover:process_pk": handover.processes.get().pk,
             "thidua:meetings:revision:revision": meeting.minutes.latest_revision().pk,
             "thidua:meetings:word:document": meeting.minutes_id,
             "thidua:validation": job.pk,

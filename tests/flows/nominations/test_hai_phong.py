@@ -5,10 +5,13 @@ signed by the secretary and the chair."""
 import pytest
 from django.core.management import call_command
 
+from flows.blocs.models import BlocTerm
 from flows.nominations import documents
 from flows.nominations.models import (
     BlocAward,
     DossierStatus,
+    Handover,
+    HandoverStatus,
     Meeting,
     MeetingStatus,
     ReportStatus,
@@ -64,6 +67,17 @@ def test_the_hai_phong_cluster_proposes_the_awards_of_seed_003(demo_pki):
     number = dossier.proposal.issued_number
     assert number.label.endswith("/TTr-UBND") and number.organisation.code == "vinh-bao"
     assert dossier.recipient.code == "hp-sonv"
+
+    # "Đơn vị Vĩnh Bảo bàn giao nhiệm vụ Trưởng Cụm … cho huyện Cát Hải": both heads signed,
+    # and Cát Hải's 2024 term starts on the hand-over day, Vĩnh Bảo's ends the day before.
+    handover = Handover.objects.get(term=meeting.term)
+    assert handover.status == HandoverStatus.HANDED_OVER
+    assert handover.minutes.fields.filter(signed_by__isnull=False).count() == 2
+    next_term = BlocTerm.objects.get(bloc=meeting.term.bloc, year=2024)
+    assert next_term.leader.code == "cat-hai"
+    assert next_term.valid_from.isoformat() == "2024-02-28"
+    meeting.term.refresh_from_db()
+    assert meeting.term.valid_to.isoformat() == "2024-02-27"
 
 
 def test_the_proposal_and_the_minutes_in_word_say_what_their_pdfs_say(demo_pki, tmp_path):

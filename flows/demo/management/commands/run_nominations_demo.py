@@ -3,14 +3,16 @@ from django.core.management.base import BaseCommand, CommandError
 
 from flows.blocs.models import BlocTerm
 from flows.demo.covenants import DemoStopped
-from flows.demo.nominations import drive_meeting
+from flows.demo.nominations import drive_handover, drive_meeting
+from flows.nominations.models import DossierStatus
 from signatures.devpki import responders_for_command
 
 
 class Command(BaseCommand):
     help = (
         "Drive a bloc's year-end meeting (bình xét, suy tôn) as the demo officials: the units "
-        "proposed, the heads' vote, the count, the signed minutes; print what the bloc proposes."
+        "proposed, the heads' vote, the count, the signed minutes, the dossier submitted and the "
+        "leader's hand-over; print what the bloc proposes."
     )
 
     def add_arguments(self, parser):
@@ -26,8 +28,13 @@ class Command(BaseCommand):
         try:
             with responders_for_command():
                 meeting = drive_meeting(term=term, log=log)
+                dossier = getattr(meeting, "dossier", None)
+                submitted = dossier is not None and dossier.status == DossierStatus.SUBMITTED
+                handover = drive_handover(term=term, log=log) if submitted else None
         except (DemoStopped, ValidationError) as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"{meeting}: {meeting.get_status_display()}")
         for candidacy in meeting.candidacies.filter(nominated=True).select_related("unit"):
             self.stdout.write(f"  {candidacy.get_award_display()}: {candidacy.unit.name}")
+        if handover is not None:
+            self.stdout.write(f"{handover}: {handover.get_status_display()}")

@@ -1,0 +1,118 @@
+"""The leader's hand-over: the bloc's rotation policy decides who may lead next, the outgoing
+leader unit designates once, both heads sign the minutes, and the terms switch on the day."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from flows.blocs import services as bloc_services
+from flows.blocs.models import BlocTerm
+from flows.nominations import services
+from flows.nominations.flows import HandoverFlow
+from flows.nominations.models import Handover, HandoverStatus
+from flows.rules.models import Scope
+from flows.rules.services import rule_sets
+from tests.fixtures.meetings import sign_minutes
+from tests.signatures.helpers import run_pending_tasks
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SOURCE = "Quy chế hoạt động của khối, Điều 5"
+
+
+def rotation(bloc, policy):
+    rule_sets.create_rule_set(
+        name="Quy chế của khối",
+        scope=Scope.BLOC,
+        bloc=bloc.term.bloc,
+        legal_basis="Quy chế hoạt động của khối",
+        valid_from=datetime.date(2025, 1, 1),
+        values={"rotation.policy": (policy, SOURCE)},
+        by=None,
+    )
+
+
+def designate(bloc, unit, by=None, day=None):
+    return services.designate_next_leader(
+        term=bloc.term,
+        by=by or bloc.officers[0],
+        next_leader=unit,
+        handover_on=day or datetime.date(bloc.term.year + 1, 2, 28),
+    )
+
+
+def handover_task(handover, node):
+    [task] = HandoverFlow.task_class.objects.filter(
+        process__handoverprocess__handover=handover, flow_task=node, status="ASSIGNED"
+    )
+    return task
+
+
+def test_the_lead_passes_when_both_heads_signed_and_the_terms_switch_on_the_day(ranked_bloc):
+    bloc = ranked_bloc(3)
+    handover = designate(bloc, bloc.units[2])
+    next_term = BlocTerm.objects.get(bloc=bloc.term.bloc, year=bloc.term.year + 1)
+    assert next_term.leader == bloc.units[2]
+    assert set(next_term.members.all()) == set(bloc.units)
+    run_pending_tasks()
+
+    outgoing = handover_task(handover, HandoverFlow.sign_outgoing)
+    assert outgoing.owner == bloc.heads[0]
+    with pytest.raises(PermissionDenied):  # only the outgoing head signs first
+        services.sign_handover(
+            task=outgoing, by=bloc.heads[2], credential=bloc.credential(bloc.heads[2])
+        )
+    sign_minutes(services.sign_handover, outgoing, bloc.heads[0], bloc.credential(bloc.heads[0]))
+    incoming = handover_task(handover, HandoverFlow.sign_incoming)
+    assert incoming.owner == bloc.heads[2]
+    sign_minutes(services.sign_handover, incoming, bloc.heads[2], bloc.credential(bloc.heads[2]))
+
+    handover.refresh_from_db()
+    assert handover.status == HandoverStatus.HANDED_OVER
+    next_term.refresh_from_db()
+    bloc.term.refresh_from_db()
+    assert next_term.valid_from == datetime.date(bloc.term.year + 1, 2, 28)
+    assert bloc.term.valid_to == datetime.date(bloc.term.year + 1, 2, 27)
+
+
+def test_only_the_leader_unit_designates_and_once(ranked_bloc):
+    bloc = ranked_bloc(3)
+    with pytest.raises(PermissionDenied):
+        designate(bloc, bloc.units[1], by=bloc.heads[1])
+    designate(bloc, bloc.units[1])
+    with pytest.raises(ValidationError, match="đã chọn"):
+        designate(bloc, bloc.units[2])
+    assert Handover.objects.count() == 1
+
+
+def test_when_the_deputy_succeeds_no_other_unit_may_be_designated(ranked_bloc):
+    bloc = ranked_bloc(3)  # the second unit is the deputy
+    rotation(bloc, "deputy_succeeds")
+    with pytest.raises(ValidationError, match=SOURCE) as refused:
+        designate(bloc, bloc.units[2])
+    assert bloc.units[1].name in str(refused.value)
+    assert not BlocTerm.objects.filter(year=bloc.term.year + 1).exists()
+    designate(bloc, bloc.units[1])
+
+
+def test_a_roster_names_the_member_after_the_leader(ranked_bloc):
+    bloc = ranked_bloc(3)
+    rotation(bloc, "roster")
+    with pytest.raises(ValidationError, match=bloc.units[1].name):
+        designate(bloc, bloc.units[2])
+    designate(bloc, bloc.units[1])
+
+
+def test_a_next_term_opened_with_another_leader_is_not_overridden(ranked_bloc):
+    bloc = ranked_bloc(3)
+    bloc_services.open_term(
+        bloc=bloc.term.bloc,
+        year=bloc.term.year + 1,
+        leader=bloc.units[1],
+        members=list(bloc.units),
+        by=None,
+    )
+    with pytest.raises(ValidationError, match=bloc.units[1].name):
+        designate(bloc, bloc.units[2], day=timezone.localdate())
