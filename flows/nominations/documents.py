@@ -41,6 +41,8 @@ OUTGOING_FIELD = "outgoing"
 INCOMING_FIELD = "incoming"
 HEAD_FIELD = "head"
 SEAL_FIELD = "seal"
+#: The awards in the order of the catalogue (the flags first), for lists.
+AWARD_ORDER = {award.value: position for position, award in enumerate(BlocAward)}
 #: The years of record an achievement report lists.
 HISTORY_YEARS = 5
 
@@ -165,6 +167,7 @@ def report_draft(report: AchievementReport) -> pipeline.Draft:
             "issuing_body": unit.name,
             "symbol": f"BC-{(unit.abbreviation or unit.code).upper()}",
             "place": jurisdiction.place_name or jurisdiction.name,
+            "date": timezone.localdate(),
             "document_type": "BÁO CÁO THÀNH TÍCH",
             "summary": f"Đề nghị tặng {candidacy.get_award_display()} năm {term.year}",
             "report": report,
@@ -174,10 +177,13 @@ def report_draft(report: AchievementReport) -> pipeline.Draft:
             "units_ranked": meeting.result.rows.count(),
             "indicators": indicators_of([unit], term.year),
             "ratings": [r for r in ratings_of([unit]) if since <= r.year <= term.year],
+            # What was on record at the meeting: a decision taken since is not a ground.
             "awards": [
                 a
                 for a in awards_of([unit])
-                if a.unit_id == unit.pk and since <= a.year <= term.year
+                if a.unit_id == unit.pk
+                and since <= a.year <= term.year
+                and a.decision_date <= meeting.held_on
             ],
             "recipients": [term.bloc.name, "Lưu: VT"],
         },
@@ -196,8 +202,9 @@ def proposal_draft(dossier: Dossier) -> pipeline.Draft:
     jurisdiction = term.bloc.jurisdiction
     today = timezone.localdate()
     clerk = _holder(Role.RECORDS_CLERK, leader, today)
-    nominated = list(
-        meeting.candidacies.filter(nominated=True).select_related("unit").order_by("award", "rank")
+    nominated = sorted(
+        meeting.candidacies.filter(nominated=True).select_related("unit"),
+        key=lambda candidacy: (AWARD_ORDER[candidacy.award], candidacy.rank),
     )
     groups = [(award.label, [c for c in nominated if c.award == award]) for award in BlocAward]
     title = _("Proposal of awards %(year)s of %(bloc)s") % {

@@ -681,7 +681,7 @@ def draft_achievements(report: AchievementReport) -> str:
         " %(count)s; the bloc proposed it for %(award)s at its meeting of %(day)s."
     ) % {
         "year": meeting.term.year,
-        "total": f"{row.total.normalize():f}",
+        "total": f"{row.total.normalize():f}".replace(".", ","),
         "bloc": meeting.term.bloc.name,
         "rank": row.rank,
         "count": meeting.result.rows.count(),

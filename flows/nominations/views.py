@@ -468,6 +468,7 @@ class MeetingDetailView(TemplateView):
 
     def get_context_data(self, **kwargs):
         meeting = self.meeting
+        outcome = ballots.outcome_of(meeting.ballot) if meeting.ballot_id else None
         code = self.request.GET.get("code")
         receipt_form = ReceiptForm(self.request.GET if code else None)
         checked = None
@@ -480,7 +481,8 @@ class MeetingDetailView(TemplateView):
             groups=selectors.candidacies_by_award(meeting),
             turnout=selectors.turnout(meeting),
             voters=selectors.voted_units(meeting),
-            outcome=ballots.outcome_of(meeting.ballot) if meeting.ballot_id else None,
+            outcome=outcome,
+            counted=outcome is not None and any(item.rounds for item in outcome.questions),
             minutes_pdf=minutes_url(meeting),
             minutes_word=word_url(meeting, meeting.minutes),
             dossier=selectors.dossier_view(meeting),

@@ -5,6 +5,7 @@ from flows.blocs.models import BlocTerm
 from flows.demo.covenants import DemoStopped
 from flows.demo.nominations import drive_handover, drive_meeting
 from flows.nominations.models import DossierStatus
+from flows.nominations.selectors import candidacies_by_award
 from signatures.devpki import responders_for_command
 
 
@@ -34,7 +35,9 @@ class Command(BaseCommand):
         except (DemoStopped, ValidationError) as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"{meeting}: {meeting.get_status_display()}")
-        for candidacy in meeting.candidacies.filter(nominated=True).select_related("unit"):
-            self.stdout.write(f"  {candidacy.get_award_display()}: {candidacy.unit.name}")
+        for group in candidacies_by_award(meeting):
+            for candidacy in group.candidacies:
+                if candidacy.nominated:
+                    self.stdout.write(f"  {group.label}: {candidacy.unit.name}")
         if handover is not None:
             self.stdout.write(f"{handover}: {handover.get_status_display()}")
