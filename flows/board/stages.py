@@ -2,7 +2,8 @@
 
 Each stage reads every bloc term of the board at once (a fixed number of queries, whatever the
 number of blocs) and returns one cell per term: the covenant, the year-end scoring, the
-year-end meeting's vote; the dossier's stages join as further functions in ``STAGES``.
+year-end meeting's vote, the dossier sent to the home-affairs department; the appraisal and
+the council join as further functions in ``STAGES``.
 """
 
 import datetime
@@ -13,8 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from flows.nominations.models import LIVE_STATUSES as MEETING_LIVE
-from flows.nominations.models import Meeting
-from flows.nominations.selectors import meeting_turnout
+from flows.nominations.models import Dossier, DossierStatus, Meeting
+from flows.nominations.selectors import meeting_turnout, report_counts
 from flows.pledges.models import LIVE_STATUSES, Covenant, CovenantVersion
 from flows.scoring.models import LIVE_STATUSES as SCORING_LIVE
 from flows.scoring.models import SIGNED_STATUSES, Scoring, ScoringStatus, SheetStatus
@@ -198,6 +199,37 @@ def meeting_cells(terms, today: datetime.date) -> dict[int, Cell]:
     return cells
 
 
+def dossier_cells(terms, today: datetime.date) -> dict[int, Cell]:
+    """Each term's dossier to the home-affairs department: its stage, reports signed of all,
+    its deadline, and whether it went (or is) late."""
+    dossiers = {
+        dossier.meeting.term_id: dossier
+        for dossier in Dossier.objects.filter(
+            meeting__term__in=terms, meeting__status__in=MEETING_LIVE
+        ).select_related("meeting")
+    }
+    signed = report_counts(dossiers.values())
+    cells = {}
+    for term in terms:
+        dossier = dossiers.get(term.pk)
+        if dossier is None:
+            cells[term.pk] = Cell(status="none", label=str(_("Not started")))
+            continue
+        done, total = signed.get(dossier.pk, (0, 0))
+        submitted = dossier.status == DossierStatus.SUBMITTED
+        cells[term.pk] = Cell(
+            status=dossier.status,
+            label=dossier.get_status_display(),
+            done=done,
+            total=total,
+            overdue=int(dossier.late and not submitted),
+            next_due=None if submitted else dossier.due,
+            url=reverse("thidua:meetings:detail", args=[dossier.meeting_id]),
+            detail=str(_("submitted late") if submitted and dossier.late else ""),
+        )
+    return cells
+
+
 STAGES = [
     Stage(
         code="covenant",
@@ -216,5 +248,11 @@ STAGES = [
         title=_("Year-end vote"),
         cells=meeting_cells,
         progress_title=_("Voted"),
+    ),
+    Stage(
+        code="dossier",
+        title=_("Dossier to the home-affairs department"),
+        cells=dossier_cells,
+        progress_title=_("Reports signed"),
     ),
 ]

@@ -8,7 +8,7 @@ off the ballot, a check for information is shown beside it.
 import datetime
 from dataclasses import asdict, dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,11 +25,13 @@ from flows.awards.selectors import (
 from flows.blocs.access import visible_terms
 from flows.nominations.models import (
     AWARD_TYPES,
+    AchievementReport,
     BlocAward,
     Candidacy,
     Dossier,
     Handover,
     Meeting,
+    ReportStatus,
 )
 from notifications.access import watchable
 from workflows import ballots
@@ -446,3 +448,14 @@ def handover_of(term):
         .select_related("next_term__leader", "next_term__deputy", "minutes")
         .first()
     )
+
+
+def report_counts(dossiers) -> dict[int, tuple[int, int]]:
+    """For the board: each dossier's reports signed and in all (one query)."""
+    counts = (
+        AchievementReport.objects.filter(dossier__in=list(dossiers))
+        .values("dossier_id")
+        .annotate(total=Count("pk"), signed=Count("pk", filter=Q(status=ReportStatus.SIGNED)))
+        .values_list("dossier_id", "signed", "total")
+    )
+    return {dossier_id: (signed, total) for dossier_id, signed, total in counts}

@@ -9,9 +9,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from flows.nominations import services
 from flows.nominations.flows import MeetingFlow
 from flows.nominations.models import BlocAward, Meeting, MeetingStatus
-from tests.fixtures.meetings import meeting_task
+from tests.fixtures.meetings import meeting_task, sign_minutes
+from tests.signatures.helpers import run_pending_tasks
 from workflows import ballots
 from workflows.models import AuditEvent
 
@@ -179,3 +181,43 @@ def test_the_pages_read_as_many_queries_for_three_units_as_for_eight(client, ran
         counts[size] = len(captured)
         Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.CANCELLED)
     assert counts[3] == counts[8], counts
+
+
+def test_the_meeting_page_with_its_dossier_reads_as_many_queries_for_three_units_as_for_six(
+    client, ranked_bloc
+):
+    counts = {}
+    for size in (3, 6):
+        bloc = ranked_bloc(size)
+        meeting = convene_through_the_list(client, bloc)
+        officer = bloc.officers[0]
+        for unit in bloc.units[2:]:
+            services.propose(
+                task=meeting_task(meeting, MeetingFlow.prepare),
+                by=officer,
+                unit=unit,
+                award=BlocAward.BK_TOAN_DIEN,
+            )
+        meeting = services.open_voting(task=meeting_task(meeting, MeetingFlow.prepare), by=officer)
+        everyone = list(ballots.current_round(meeting.ballot).candidates.all())
+        for unit, head in zip(bloc.units, bloc.heads, strict=True):
+            services.vote(
+                task=meeting_task(meeting, MeetingFlow.vote, unit), by=head, marks=everyone
+            )
+        services.count(task=meeting_task(meeting, MeetingFlow.count), by=bloc.heads[0])
+        run_pending_tasks()
+        for node, person in (
+            (MeetingFlow.sign_as_secretary, officer),
+            (MeetingFlow.sign_as_chair, bloc.heads[0]),
+        ):
+            sign_minutes(
+                services.sign_minutes, meeting_task(meeting, node), person, bloc.credential(person)
+            )
+        assert meeting.dossier.reports.count() == size
+        client.force_login(officer)
+        url = reverse("thidua:meetings:detail", args=[meeting.pk])
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            assert "Hồ sơ đề nghị khen thưởng" in ok(client.get(url), 200).content.decode()
+        counts[size] = len(captured)
+    assert counts[3] == counts[6], counts
