@@ -18,10 +18,11 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 from django.dispatch import receiver
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from signatures import docx, rendering, signals
 from signatures.models import Document, FieldKind, SignatureField, SigningRequest
@@ -74,6 +75,21 @@ def render(draft: Draft) -> rendering.RenderedPdf:
         signature_blocks=signature_blocks(draft.signers),
         text_fields=NUMBER_FIELDS if draft.numbered else (),
     )
+
+
+def prepare(owners, pk: int, *, draft_of, field: str):
+    """Render the draft of the object ``pk`` of the queryset ``owners`` (in the site's language,
+    outside any transaction: rendering takes a while) and store it as that object's ``field``,
+    the object locked meanwhile. Returns the object, for the flow to announce its document."""
+    owner = owners.get(pk=pk)
+    with translation.override(settings.LANGUAGE_CODE):
+        draft = draft_of(owner)
+    rendered = render(draft)
+    with transaction.atomic():
+        owner = owners.model.objects.select_for_update().get(pk=pk)
+        setattr(owner, field, store(draft, rendered, owner=owner))
+        owner.save(update_fields=[field])
+    return owner
 
 
 def store(draft: Draft, rendered: rendering.RenderedPdf, *, owner, by=None) -> Document:

@@ -9,10 +9,9 @@ what the result means for the bloc.
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
@@ -75,19 +74,6 @@ def _audit(action, actor, meeting, **data):
 def _acting_in(user, unit, roles, today=None):
     today = today or timezone.localdate()
     return next((actor for role in roles if (actor := actor_for(user, role, unit, today))), None)
-
-
-def _rulings(term, day) -> dict:
-    found = rules.resolve_many(RULES, on=day, bloc=term.bloc)
-    return {
-        key: {
-            "value": resolution.stored,
-            "display": resolution.display,
-            "source": resolution.source,
-            "rule_set": resolution.rule_set.name,
-        }
-        for key, resolution in found.items()
-    }
 
 
 def _citation(meeting, key) -> Citation:
@@ -156,7 +142,7 @@ def convene(*, term, by, held_on, place: str, theme: str = "") -> Meeting:
         convened_by=by,
         # The rules in force when the bloc convenes (as the scoring's when it opens); the
         # blockers are checked on the meeting's day.
-        rulings=_rulings(term, timezone.localdate()),
+        rulings=rules.rulings(RULES, on=timezone.localdate(), bloc=term.bloc),
     )
     meeting.attendees.set(term.members.all())
     _propose_flags(meeting, by)
@@ -571,17 +557,15 @@ def answer_decision(*, task, by, agree: bool, reason: str = "") -> Meeting:
 
 def prepare_minutes(meeting_id: int) -> None:
     """Render the minutes with the vote count, for the secretary's and the chair's signatures."""
-    meeting = Meeting.objects.select_related(
-        "term__bloc__jurisdiction", "term__leader", "ballot", "presiding", "secretary"
-    ).get(pk=meeting_id)
-    with translation.override(settings.LANGUAGE_CODE):
-        draft = documents.minutes_draft(meeting)
-    rendered = pipeline.render(draft)
-    with transaction.atomic():
-        meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
-        meeting.minutes = pipeline.store(draft, rendered, owner=meeting)
-        meeting.save(update_fields=["minutes"])
-        events.meeting_event("meeting.minutes_ready", meeting, audit=False)
+    meeting = pipeline.prepare(
+        Meeting.objects.select_related(
+            "term__bloc__jurisdiction", "term__leader", "ballot", "presiding", "secretary"
+        ),
+        meeting_id,
+        draft_of=documents.minutes_draft,
+        field="minutes",
+    )
+    events.meeting_event("meeting.minutes_ready", meeting, audit=False)
 
 
 def minutes_field(meeting, step: str):
@@ -737,24 +721,20 @@ def submit_report(*, task, by, situation: str, achievements: str) -> Achievement
 
 def prepare_report(report_id: int) -> None:
     """Render a nominee's report for its head's signature."""
-    report = AchievementReport.objects.select_related(
-        "candidacy__unit__parent",
-        "candidacy__meeting__term__bloc__jurisdiction",
-        "candidacy__meeting__result",
-    ).get(pk=report_id)
-    with translation.override(settings.LANGUAGE_CODE):
-        draft = documents.report_draft(report)
-    rendered = pipeline.render(draft)
-    with transaction.atomic():
-        report = AchievementReport.objects.select_for_update().get(pk=report_id)
-        report.document = pipeline.store(draft, rendered, owner=report)
-        report.save(update_fields=["document"])
-        events.meeting_event(
-            "meeting.report_ready",
-            report.candidacy.meeting,
-            audit=False,
-            unit=report.candidacy.unit_id,
-        )
+    report = pipeline.prepare(
+        AchievementReport.objects.select_related(
+            "candidacy__unit__parent",
+            "candidacy__meeting__term__bloc__jurisdiction",
+            "candidacy__meeting__result",
+        ),
+        report_id,
+        draft_of=documents.report_draft,
+        field="document",
+    )
+    candidacy = report.candidacy
+    events.meeting_event(
+        "meeting.report_ready", candidacy.meeting, audit=False, unit=candidacy.unit_id
+    )
 
 
 @transaction.atomic
@@ -827,17 +807,15 @@ def send_proposal(*, task, by) -> Dossier:
 
 def prepare_proposal(dossier_id: int) -> None:
     """Render the proposal and its list, for the leader unit's head, then its records clerk."""
-    dossier = Dossier.objects.select_related(
-        "meeting__term__bloc__jurisdiction", "meeting__term__leader", "meeting__ballot", "recipient"
-    ).get(pk=dossier_id)
-    with translation.override(settings.LANGUAGE_CODE):
-        draft = documents.proposal_draft(dossier)
-    rendered = pipeline.render(draft)
-    with transaction.atomic():
-        dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
-        dossier.proposal = pipeline.store(draft, rendered, owner=dossier)
-        dossier.save(update_fields=["proposal"])
-        events.meeting_event("meeting.proposal_ready", dossier.meeting, audit=False)
+    dossier = pipeline.prepare(
+        Dossier.objects.select_related(
+            "meeting__term__bloc__jurisdiction", "meeting__term__leader", "meeting__ballot"
+        ),
+        dossier_id,
+        draft_of=documents.proposal_draft,
+        field="proposal",
+    )
+    events.meeting_event("meeting.proposal_ready", dossier.meeting, audit=False)
 
 
 def _task_dossier(activation, expected: str) -> Dossier:
@@ -1062,17 +1040,15 @@ def _audit_handover(action, actor, handover, **data):
 
 def prepare_handover(handover_id: int) -> None:
     """Render the hand-over minutes for the outgoing, then the incoming head."""
-    handover = Handover.objects.select_related(
-        "term__bloc__jurisdiction", "term__leader", "next_term__leader", "next_term__deputy"
-    ).get(pk=handover_id)
-    with translation.override(settings.LANGUAGE_CODE):
-        draft = documents.handover_draft(handover)
-    rendered = pipeline.render(draft)
-    with transaction.atomic():
-        handover = Handover.objects.select_for_update().get(pk=handover_id)
-        handover.minutes = pipeline.store(draft, rendered, owner=handover)
-        handover.save(update_fields=["minutes"])
-        events.handover_event("handover.minutes_ready", handover, audit=False)
+    handover = pipeline.prepare(
+        Handover.objects.select_related(
+            "term__bloc__jurisdiction", "term__leader", "next_term__leader", "next_term__deputy"
+        ),
+        handover_id,
+        draft_of=documents.handover_draft,
+        field="minutes",
+    )
+    events.handover_event("handover.minutes_ready", handover, audit=False)
 
 
 HANDOVER_FIELDS = {

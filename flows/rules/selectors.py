@@ -105,6 +105,21 @@ def resolve(key: str, *, on: datetime.date, bloc=None, jurisdiction=None) -> Res
     return resolve_many([key], on=on, bloc=bloc, jurisdiction=jurisdiction)[key]
 
 
+def rulings(keys, *, on: datetime.date, bloc=None, jurisdiction=None) -> dict:
+    """The rules a procedure keeps when it starts, as stored data (one query):
+    {key: {"value": stored value, "display": "…", "source": "…", "rule_set": "…"}}."""
+    found = resolve_many(keys, on=on, bloc=bloc, jurisdiction=jurisdiction)
+    return {
+        key: {
+            "value": resolution.stored,
+            "display": resolution.display,
+            "source": resolution.source,
+            "rule_set": resolution.rule_set.name,
+        }
+        for key, resolution in found.items()
+    }
+
+
 def rules_in_force(*, on: datetime.date, bloc=None, jurisdiction=None) -> list:
     """Every parameter of the catalogue with its resolution that day (``None`` where no set
     says it), in the catalogue's order: the page of the rules that apply."""

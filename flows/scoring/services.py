@@ -84,19 +84,6 @@ def _acting_in(user, unit, roles, today=None):
 # -- opening ---------------------------------------------------------------------------------------
 
 
-def _rulings(term, today) -> dict:
-    found = rules.resolve_many(RULES, on=today, bloc=term.bloc)
-    return {
-        key: {
-            "value": resolution.stored,
-            "display": resolution.display,
-            "source": resolution.source,
-            "rule_set": resolution.rule_set.name,
-        }
-        for key, resolution in found.items()
-    }
-
-
 def _criteria_for(term, by):
     """The criteria set adopted with the covenant, else the term's latest (adopted now)."""
     criteria_set = rules.latest_criteria_set(term, adopted_only=True) or rules.latest_criteria_set(
@@ -126,7 +113,7 @@ def open_scoring(*, term, by) -> Scoring:
         )
     if Scoring.objects.select_for_update().filter(term=term, status__in=LIVE_STATUSES).exists():
         refuse(_("%(bloc)s is already scoring %(year)s.") % {"bloc": term.bloc, "year": term.year})
-    rulings = _rulings(term, today)
+    rulings = rules.rulings(RULES, on=today, bloc=term.bloc)
     scoring = Scoring.objects.create(
         term=term,
         criteria_set=_criteria_for(term, by),
