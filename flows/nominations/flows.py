@@ -25,11 +25,13 @@ from flows.nominations.models import (
     AchievementReport,
     Dossier,
     HandoverProcess,
+    HandoverStatus,
     Meeting,
     MeetingProcess,
     MeetingStatus,
 )
 from flows.nominations.selectors import (
+    elector_items,
     home_affairs_of,
     may_see_meeting,
     nominee_items,
@@ -324,6 +326,10 @@ def _outgoing(process):
     return process.handover.term.leader
 
 
+def _handover_is(*statuses):
+    return lambda activation: activation.process.handover.status in statuses
+
+
 def _incoming(process):
     return process.handover.next_term.leader
 
@@ -344,11 +350,57 @@ class HandoverFlow(ProcessVisibility, flow.Flow):
     start = (
         flow.StartHandle(this.start_process)
         .Annotation(title=_("Designate the next leader"))
-        .Next(this.sign_outgoing)
+        .Next(this.by_election)
     )
 
     def may_see_process(self, user, process) -> bool:
         return may_see_term(user, process.handover.term_id)
+
+    by_election = (
+        flow.If(_handover_is(HandoverStatus.ELECTING))
+        .Annotation(title=_("Do the members elect the next leader?"))
+        .Then(this.elect_split)
+        .Else(this.sign_outgoing)
+    )
+    # Under the rotation policy "vote", the members elect next year's leader unit on the
+    # engine's ballot, as they vote on nominations.
+    elect_split = (
+        FanOut()
+        .Annotation(title=_("Ask every member head to elect the next leader"))
+        .Next(this.elect, data_source=elector_items)
+    )
+    elect = (
+        RoleTask(f"{VIEWS}.ElectView")
+        .Role(
+            Role.HEAD,
+            action=DelegationScope.VOTE,
+            due_days=_days(MEETING_DAYS),
+            reason=_("every member unit elects next year's leader unit, by its head"),
+        )
+        .Annotation(title=_("Elect the next leader unit"))
+        .Permission("nominations.manage_handoverprocess")
+        .Next(this.elect_join)
+    )
+    elect_join = flow.Join().Annotation(title=_("Gather the votes")).Next(this.elect_count)
+    elect_count = (
+        RoleTask(f"{VIEWS}.ElectCountView")
+        .Role(
+            Role.HEAD,
+            unit=_outgoing,
+            due_days=_days(MEETING_DAYS),
+            reason=_("the head of the outgoing leader unit counts the election"),
+        )
+        .Annotation(title=_("Count the election"))
+        .Permission("nominations.manage_handoverprocess")
+        .Next(this.after_election)
+    )
+    after_election = (
+        flow.Switch()
+        .Annotation(title=_("Elected?"))
+        .Case(this.elect_split, _handover_is(HandoverStatus.ELECTING))
+        .Case(this.sign_outgoing, _handover_is(HandoverStatus.SIGNING))
+        .Default(this.end)
+    )
 
     sign_outgoing = (
         RoleTask(f"{VIEWS}.SignHandoverView")
@@ -376,7 +428,7 @@ class HandoverFlow(ProcessVisibility, flow.Flow):
         .Permission("nominations.manage_handoverprocess")
         .Next(this.end)
     )
-    end = flow.End().Annotation(title=_("Lead handed over"))
+    end = flow.End().Annotation(title=_("Hand-over ended"))
 
     def start_process(self, activation, handover):
         activation.process.handover = handover

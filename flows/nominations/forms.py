@@ -102,7 +102,11 @@ class ReportForm(forms.Form):
 
 class HandoverForm(forms.Form):
     next_leader = forms.ModelChoiceField(
-        None, label=_("Next year's leader unit"), empty_label=_("Choose a unit")
+        None,
+        label=_("Next year's leader unit"),
+        required=False,
+        empty_label=_("Choose a unit"),
+        help_text=_("Left empty when the bloc's rules have the members elect it."),
     )
     next_deputy = forms.ModelChoiceField(
         None, label=_("Next year's deputy unit"), required=False, empty_label=_("None")

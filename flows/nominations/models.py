@@ -387,8 +387,14 @@ class AchievementReport(ConcurrentTransitionMixin, models.Model):
 
 
 class HandoverStatus(models.TextChoices):
+    ELECTING = "electing", _("Members electing the next leader unit")
     SIGNING = "signing", _("Hand-over minutes being signed")
     HANDED_OVER = "handed_over", _("Handed over")
+    NOT_ELECTED = "not_elected", _("No unit elected")
+
+
+#: A hand-over still going on (a term has one at a time; an election without a winner ends).
+LIVE_HANDOVERS = [HandoverStatus.ELECTING, HandoverStatus.SIGNING, HandoverStatus.HANDED_OVER]
 
 
 class Handover(ConcurrentTransitionMixin, models.Model):
@@ -396,11 +402,35 @@ class Handover(ConcurrentTransitionMixin, models.Model):
     policy designates it; both heads sign the minutes (biên bản bàn giao), and on the hand-over
     day the next term's leader and deputy take over."""
 
-    term = models.OneToOneField(
-        BlocTerm, on_delete=models.PROTECT, related_name="handover", verbose_name=_("bloc term")
+    term = models.ForeignKey(
+        BlocTerm, on_delete=models.PROTECT, related_name="handovers", verbose_name=_("bloc term")
     )
-    next_term = models.OneToOneField(
-        BlocTerm, on_delete=models.PROTECT, related_name="+", verbose_name=_("next term")
+    #: Next year's term: opened at designation, or once the members have elected its leader.
+    next_term = models.ForeignKey(
+        BlocTerm,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("next term"),
+    )
+    #: The deputy named with the leader, for an elected leader's term.
+    next_deputy = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("next deputy unit"),
+    )
+    #: The members' election of the next leader, under the rotation policy "vote".
+    ballot = models.OneToOneField(
+        Ballot,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("election"),
     )
     handover_on = models.DateField(_("handed over on"))
     policy = models.CharField(_("rotation policy"), max_length=20)
@@ -431,12 +461,27 @@ class Handover(ConcurrentTransitionMixin, models.Model):
     class Meta:
         verbose_name = _("leader hand-over")
         verbose_name_plural = _("leader hand-overs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term"],
+                condition=Q(status__in=LIVE_HANDOVERS),
+                name="one_live_handover_per_term",
+            )
+        ]
 
     def __str__(self):
         return _("Hand-over of the lead of %(bloc)s, %(year)s") % {
             "bloc": self.term.bloc,
-            "year": self.next_term.year,
+            "year": self.term.year + 1,
         }
+
+    @transition(field=status, source=HandoverStatus.ELECTING, target=HandoverStatus.SIGNING)
+    def elected(self):
+        pass
+
+    @transition(field=status, source=HandoverStatus.ELECTING, target=HandoverStatus.NOT_ELECTED)
+    def not_elected(self):
+        pass
 
     @transition(field=status, source=HandoverStatus.SIGNING, target=HandoverStatus.HANDED_OVER)
     def hand_over(self):

@@ -245,6 +245,14 @@ def nominee_items(activation) -> list[dict]:
     ]
 
 
+def elector_items(activation) -> list[dict]:
+    """One "elect" task per member unit of the outgoing term."""
+    term = activation.process.handover.term
+    return [
+        {"unit": unit_id} for unit_id in term.members.order_by("name").values_list("pk", flat=True)
+    ]
+
+
 def home_affairs_of(jurisdiction):
     """The department of ``jurisdiction`` whose officers receive the blocs' dossiers."""
     appointment = (
@@ -431,9 +439,7 @@ def document_ids(meeting: Meeting) -> list[int]:
     """The meeting's documents: its minutes, its nominees' reports, its proposal, and the
     minutes of its term's hand-over."""
     ids = [meeting.minutes_id]
-    handover = Handover.objects.filter(term=meeting.term).first()
-    if handover is not None:
-        ids.append(handover.minutes_id)
+    ids += list(Handover.objects.filter(term=meeting.term).values_list("minutes_id", flat=True))
     dossier = Dossier.objects.filter(meeting=meeting).first()
     if dossier is not None:
         ids.append(dossier.proposal_id)
@@ -442,10 +448,11 @@ def document_ids(meeting: Meeting) -> list[int]:
 
 
 def handover_of(term):
-    """The term's hand-over to next year's leader, if designated."""
+    """The term's latest hand-over to next year's leader (or election of it), if any."""
     return (
         Handover.objects.filter(term=term)
-        .select_related("next_term__leader", "next_term__deputy", "minutes")
+        .select_related("next_term__leader", "next_term__deputy", "minutes", "ballot")
+        .order_by("-pk")
         .first()
     )
 
@@ -459,3 +466,13 @@ def report_counts(dossiers) -> dict[int, tuple[int, int]]:
         .values_list("dossier_id", "signed", "total")
     )
     return {dossier_id: (signed, total) for dossier_id, signed, total in counts}
+
+
+def check_receipt(meeting: Meeting, code: str):
+    """The paper a receipt code finds among the meeting's ballots: its vote, and the election
+    of the next leader at the hand-over."""
+    elections = Handover.objects.filter(term=meeting.term, ballot__isnull=False)
+    for ballot in [meeting.ballot, *(handover.ballot for handover in elections)]:
+        if ballot is not None and (found := ballots.check_receipt(ballot=ballot, code=code)):
+            return found
+    return None

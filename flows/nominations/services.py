@@ -21,6 +21,7 @@ from flows.nominations import documents, events, selectors
 from flows.nominations.flows import HandoverFlow, MeetingFlow
 from flows.nominations.models import (
     FLAGS,
+    LIVE_HANDOVERS,
     LIVE_STATUSES,
     AchievementReport,
     BlocAward,
@@ -28,6 +29,7 @@ from flows.nominations.models import (
     Dossier,
     DossierStatus,
     Handover,
+    HandoverStatus,
     Meeting,
     MeetingStatus,
     ReportStatus,
@@ -41,7 +43,15 @@ from workflows import ballots
 from workflows.acting import OPEN_STATUSES, acting_on, announce_tasks, finish, refuse
 from workflows.background import enqueue_on_commit
 from workflows.citations import Citation
-from workflows.models import Appointment, BallotMode, Role, ThresholdBase, TieRule
+from workflows.models import (
+    Appointment,
+    Ballot,
+    BallotMode,
+    Organisation,
+    Role,
+    ThresholdBase,
+    TieRule,
+)
 from workflows.resolvers import actor_for, holders
 
 #: The rules a meeting applies, resolved when it is convened and kept with it.
@@ -284,7 +294,7 @@ def open_voting(*, task, by) -> Meeting:
             subject=meeting,
             title=str(meeting),
             questions=_questions(meeting, eligible),
-            electorate=_electorate(meeting),
+            electorate=_electorate(meeting.term.members.order_by("name"), meeting.held_on),
             chair=meeting.presiding,
             secretary=meeting.secretary,
             mode=BallotMode.SECRET
@@ -365,15 +375,15 @@ def _questions(meeting, eligible) -> list[ballots.QuestionSpec]:
     return questions
 
 
-def _electorate(meeting) -> list[Appointment]:
-    """One vote per member unit, by its head (``bloc.vote.voters``)."""
+def _electorate(units, day) -> list[Appointment]:
+    """One vote per member unit, by its head on ``day`` (``bloc.vote.voters``)."""
     electorate = []
-    for unit in meeting.term.members.order_by("name"):
-        appointments = holders(Role.HEAD, unit, meeting.held_on)
+    for unit in units:
+        appointments = holders(Role.HEAD, unit, day)
         if not appointments:
             refuse(
                 _("%(unit)s has no head on %(day)s to vote: appoint one first.")
-                % {"unit": unit, "day": meeting.held_on.strftime("%d/%m/%Y")}
+                % {"unit": unit, "day": day.strftime("%d/%m/%Y")}
             )
         electorate.append(appointments[0])
     return electorate
@@ -916,7 +926,7 @@ def draft_of(meeting: Meeting, document_id: int):
 def may_designate(user, term) -> bool:
     """Whether ``user`` may designate the next leader: the outgoing leader unit, once."""
     return (
-        not Handover.objects.filter(term=term).exists()
+        not Handover.objects.filter(term=term, status__in=LIVE_HANDOVERS).exists()
         and _acting_in(user, term.leader, OPENING_ROLES) is not None
     )
 
@@ -944,14 +954,6 @@ def _check_rotation(term, policy: dict, next_leader) -> None:
             )
     elif rule == "roster":
         expected = _roster_successor(term)
-    elif rule == "vote":
-        refuse(
-            _(
-                "The bloc's rules (%(source)s) have the members elect the next leader unit; that"
-                " election is not available yet: change the bloc's rotation rule to designate it."
-            )
-            % {"source": policy["source"]}
-        )
     if expected is not None and next_leader.pk != expected.pk:
         refuse(
             _(
@@ -968,43 +970,149 @@ def _check_rotation(term, policy: dict, next_leader) -> None:
 
 
 @transaction.atomic
-def designate_next_leader(*, term, by, next_leader, next_deputy=None, handover_on) -> Handover:
+def designate_next_leader(*, term, by, next_leader=None, next_deputy=None, handover_on) -> Handover:
     """The outgoing leader unit designates next year's leader (and deputy) under the bloc's
     rotation policy and sets the hand-over day; the next term opens (or the one opened is
-    confirmed) and the hand-over minutes go to both heads for signature."""
+    confirmed) and the hand-over minutes go to both heads for signature. Under the policy
+    "vote" the members elect the leader first, on the engine's ballot (``next_leader`` unused).
+    """
     actor = _acting_in(by, term.leader, OPENING_ROLES)
     if actor is None:
         raise PermissionDenied(
             _("Only the emulation officer or the head of the leader unit (%(unit)s) hands over.")
             % {"unit": term.leader}
         )
-    if Handover.objects.select_for_update().filter(term=term).exists():
+    if Handover.objects.select_for_update().filter(term=term, status__in=LIVE_HANDOVERS).exists():
         refuse(_("%(bloc)s has already designated its next leader.") % {"bloc": term.bloc})
     members = list(term.members.all())
     for unit in filter(None, (next_leader, next_deputy)):
         if unit not in members:
             refuse(_("%(unit)s is not a member of %(bloc)s.") % {"unit": unit, "bloc": term.bloc})
-    if next_deputy is not None and next_deputy.pk == next_leader.pk:
-        refuse(_("The deputy unit must differ from the leader unit."))
-    rotation = rules.resolve("rotation.policy", on=timezone.localdate(), bloc=term.bloc)
-    rotation = {"value": rotation.stored, "display": rotation.display, "source": rotation.source}
-    _check_rotation(term, rotation, next_leader)
-    next_term = _next_term(term, next_leader, next_deputy, members)
+    rotation = rules.rulings(["rotation.policy"], on=timezone.localdate(), bloc=term.bloc)[
+        "rotation.policy"
+    ]
+    election = next_term = None
+    if rotation["value"] == "vote":
+        election = _election(term, by, members)
+    else:
+        if next_leader is None:
+            refuse(_("Choose next year's leader unit."))
+        if next_deputy is not None and next_deputy.pk == next_leader.pk:
+            refuse(_("The deputy unit must differ from the leader unit."))
+        _check_rotation(term, rotation, next_leader)
+        next_term = _next_term(term, next_leader, next_deputy, members)
     handover = Handover.objects.create(
         term=term,
         next_term=next_term,
+        next_deputy=next_deputy,
+        ballot=election,
+        status=HandoverStatus.ELECTING if election else HandoverStatus.SIGNING,
         handover_on=handover_on,
         policy=rotation["value"],
         policy_source=rotation["source"],
         designated_by=by,
     )
     _audit_handover(
-        "handover.designated", actor, handover, leader=next_leader.pk, day=handover_on.isoformat()
+        "handover.designated",
+        actor,
+        handover,
+        policy=handover.policy,
+        leader=next_leader.pk if handover.next_term_id else None,
+        day=handover_on.isoformat(),
     )
     process = HandoverFlow.start.run(handover=handover)
     announce_tasks(process.pk, before={})
-    enqueue_on_commit("nominations.prepare_handover", handover.pk)
+    if handover.next_term_id:
+        enqueue_on_commit("nominations.prepare_handover", handover.pk)
     return handover
+
+
+def _election(term, by, members) -> Ballot:
+    """The members' election of next year's leader unit: one place, more than half of the
+    member units, the bloc's rounds; the first round opens at once."""
+    found = rules.rulings(
+        ["bloc.vote.threshold", "bloc.vote.max_rounds", "vote.ballot_secret"],
+        on=timezone.localdate(),
+        bloc=term.bloc,
+    )
+    chair = _holder(Role.HEAD, term.leader, timezone.localdate(), _("chair of the election"))
+    ballot = ballots.prepare_ballot(
+        subject=term,
+        title=str(
+            _("Election of the leader unit of %(bloc)s for %(year)s")
+            % {"bloc": term.bloc, "year": term.year + 1}
+        ),
+        questions=[
+            ballots.QuestionSpec(
+                label=str(_("Leader unit %(year)s") % {"year": term.year + 1}),
+                candidates=[
+                    ballots.CandidateSpec(label=unit.name, reference=f"unit:{unit.pk}")
+                    for unit in sorted(members, key=lambda unit: unit.name)
+                ],
+                threshold=PARAMETERS["bloc.vote.threshold"].native(
+                    found["bloc.vote.threshold"]["value"]
+                ),
+                threshold_strict=True,
+                threshold_citation=Citation(found["bloc.vote.threshold"]["source"]),
+            )
+        ],
+        electorate=_electorate(sorted(members, key=lambda unit: unit.name), timezone.localdate()),
+        chair=chair,
+        mode=BallotMode.SECRET if found["vote.ballot_secret"]["value"] else BallotMode.OPEN,
+        base=ThresholdBase.ELECTORATE,
+        base_citation=Citation(found["bloc.vote.threshold"]["source"]),
+        max_rounds=found["bloc.vote.max_rounds"]["value"],
+        by=by,
+    )
+    ballots.open_round(ballot=ballot, by=None)
+    return ballot
+
+
+@transaction.atomic
+def elect(*, task, by, marks) -> ballots.Receipt:
+    """A member head (or his substitute) votes for next year's leader unit."""
+    with acting_on(task, by, "elect") as (activation, _actor):
+        handover = Handover.objects.select_for_update().get(pk=activation.process.handover_id)
+        receipt = ballots.cast_vote(ballot=handover.ballot, by=by, marks=marks)
+        events.handover_event("handover.voted", handover, audit=False, unit=task.data["unit"])
+        finish(activation, by)
+    return receipt
+
+
+@transaction.atomic
+def count_election(*, task, by) -> Handover:
+    """The outgoing leader's head closes the round: a unit elected (the next term opens with it
+    and the minutes follow), another round, or no unit elected (the hand-over ends; designate
+    again)."""
+    with acting_on(task, by, "elect_count") as (activation, actor):
+        handover = Handover.objects.select_for_update().get(pk=activation.process.handover_id)
+        ballot = handover.ballot
+        ballots.close_round(ballot=ballot, by=by, on_behalf_of=actor.on_behalf_of)
+        [outcome] = ballots.outcome_of(ballot).questions
+        if outcome.next_round:
+            ballots.open_round(ballot=ballot, by=by, on_behalf_of=actor.on_behalf_of)
+        else:
+            ballots.freeze_result(ballot=ballot, by=by, on_behalf_of=actor.on_behalf_of)
+            _conclude_election(handover, outcome)
+        _audit_handover("handover.counted", actor, handover, round=ballot.rounds.count())
+        activation.process.handover = handover
+        finish(activation, by)
+    return handover
+
+
+def _conclude_election(handover, outcome) -> None:
+    if not outcome.elected:
+        handover.not_elected()
+        handover.save()
+        return
+    [(candidate, _how)] = outcome.elected
+    leader = Organisation.objects.get(pk=int(candidate.reference.removeprefix("unit:")))
+    term = handover.term
+    deputy = handover.next_deputy if handover.next_deputy_id != leader.pk else None
+    handover.next_term = _next_term(term, leader, deputy, list(term.members.all()))
+    handover.elected()
+    handover.save()
+    enqueue_on_commit("nominations.prepare_handover", handover.pk)
 
 
 def _next_term(term, leader, deputy, members):

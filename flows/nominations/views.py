@@ -74,17 +74,12 @@ def word_url(meeting, document) -> str:
     return reverse("thidua:meetings:word", args=[meeting.pk, document.pk])
 
 
-def _receipt_page(request, meeting, receipt, *, written_for=None):
+def _receipt_page(request, back_url, receipt, *, written_for=None):
     """The answer to a vote: the receipt code, shown this once."""
     return TemplateResponse(
         request,
         RECEIPT_TEMPLATE,
-        {
-            "meeting": meeting,
-            "receipt": receipt,
-            "written_for": written_for,
-            "meeting_url": meeting_url(meeting),
-        },
+        {"receipt": receipt, "written_for": written_for, "meeting_url": back_url},
     )
 
 
@@ -181,7 +176,7 @@ class VoteView(MeetingStepView):
 
     def vote(self, form):
         receipt = services.vote(task=self.task, by=self.request.user, marks=form.marks())
-        return _receipt_page(self.request, self.meeting, receipt)
+        return _receipt_page(self.request, meeting_url(self.meeting), receipt)
 
 
 class CountView(MeetingStepView):
@@ -349,41 +344,77 @@ class RegisterProposalView(ProposalSigningView):
         return pipeline.organisation_field(proposal).pk if proposal else None
 
 
-class SignHandoverView(SigningStepView, StepView):
-    """The outgoing, then the incoming head signs the hand-over minutes."""
+class HandoverStepView(StepView):
+    """A step of the leader's hand-over; its page is the term's year-end meeting."""
 
     template_name = "nominations/step.html"
-    step_template = "nominations/steps/sign_handover.html"
-    service = staticmethod(services.sign_handover)
 
     @cached_property
     def subject(self):
         return Handover.objects.select_related(
-            "term__bloc", "term__leader", "next_term__leader", "minutes"
+            "term__bloc", "term__leader", "next_term__leader", "minutes", "ballot"
         ).get(pk=self.request.activation.process.handover_id)
 
+    @cached_property
+    def meeting(self):
+        return Meeting.objects.filter(term=self.subject.term).order_by("-pk").first()
+
     def subject_url(self) -> str:
-        meeting = Meeting.objects.filter(term=self.subject.term).order_by("-pk").first()
-        return (
-            meeting_url(meeting)
-            if meeting
-            else reverse("thidua:blocs:detail", args=[self.subject.term.bloc_id])
+        if self.meeting is None:
+            return reverse("thidua:blocs:detail", args=[self.subject.term.bloc_id])
+        return meeting_url(self.meeting)
+
+
+class ElectView(HandoverStepView):
+    """A member head elects next year's leader unit on the hand-over's ballot."""
+
+    step_template = "nominations/steps/vote.html"
+    actions = {"vote": ("paper_form", "vote")}
+
+    def make_forms(self, data=None):
+        ballot = self.subject.ballot
+        round_ = ballots.current_round(ballot)
+        return {
+            "paper_form": BallotPaperForm(data, round_=round_),
+            "round": round_,
+            "secret": ballot.is_secret,
+        }
+
+    def vote(self, form):
+        receipt = services.elect(task=self.task, by=self.request.user, marks=form.marks())
+        return _receipt_page(self.request, self.subject_url(), receipt)
+
+
+class ElectCountView(HandoverStepView):
+    step_template = "nominations/steps/count.html"
+    actions = {"count": (None, "count")}
+
+    def make_forms(self, data=None):
+        return {"turnout": ballots.turnout(self.subject.ballot)}
+
+    def count(self, form):
+        handover = services.count_election(task=self.task, by=self.request.user)
+        return self.done(
+            _("The election is counted: %(status)s.")
+            % {"status": handover.get_status_display().lower()}
         )
+
+
+class SignHandoverView(SigningStepView, HandoverStepView):
+    """The outgoing, then the incoming head signs the hand-over minutes."""
+
+    step_template = "nominations/steps/sign_handover.html"
+    service = staticmethod(services.sign_handover)
 
     def field_id(self):
         minutes = self.subject.minutes
-        return (
-            minutes.fields.get(name=services.HANDOVER_FIELDS[self.task.flow_task.name]).pk
-            if minutes
-            else None
-        )
+        if minutes is None:
+            return None
+        return minutes.fields.get(name=services.HANDOVER_FIELDS[self.task.flow_task.name]).pk
 
     def pdf_url(self) -> str:
         minutes = self.subject.minutes
-        if minutes is None:
-            return ""
-        meeting = Meeting.objects.filter(term=self.subject.term).order_by("-pk").first()
-        return revision_url(meeting, minutes) if meeting else ""
+        return revision_url(self.meeting, minutes) if minutes and self.meeting else ""
 
     def make_forms(self, data=None):
         return {**super().make_forms(data), "handover": self.subject}
@@ -469,13 +500,12 @@ class MeetingDetailView(TemplateView):
     def get_context_data(self, **kwargs):
         meeting = self.meeting
         outcome = ballots.outcome_of(meeting.ballot) if meeting.ballot_id else None
+        handover = selectors.handover_of(meeting.term)
         code = self.request.GET.get("code")
         receipt_form = ReceiptForm(self.request.GET if code else None)
         checked = None
-        if code and meeting.ballot_id and receipt_form.is_valid():
-            checked = ballots.check_receipt(
-                ballot=meeting.ballot, code=receipt_form.cleaned_data["code"]
-            )
+        if code and receipt_form.is_valid():
+            checked = selectors.check_receipt(meeting, receipt_form.cleaned_data["code"])
         return super().get_context_data(
             meeting=meeting,
             groups=selectors.candidacies_by_award(meeting),
@@ -486,7 +516,10 @@ class MeetingDetailView(TemplateView):
             minutes_pdf=minutes_url(meeting),
             minutes_word=word_url(meeting, meeting.minutes),
             dossier=selectors.dossier_view(meeting),
-            handover=selectors.handover_of(meeting.term),
+            handover=handover,
+            handover_turnout=ballots.turnout(handover.ballot)
+            if handover and handover.ballot_id
+            else None,
             handover_form=kwargs.pop("handover_form", None) or self.handover_form(),
             rulings=_rulings(meeting),
             written=kwargs.pop("written", None) or self.written_forms(),
@@ -548,7 +581,7 @@ class MeetingDetailView(TemplateView):
             except ValidationError as error:
                 written["unit_form"].add_error(None, error)
             else:
-                return _receipt_page(request, self.meeting, receipt, written_for=unit)
+                return _receipt_page(request, meeting_url(self.meeting), receipt, written_for=unit)
         return self.render_to_response(self.get_context_data(written=written))
 
 

@@ -16,6 +16,7 @@ from flows.rules.models import Scope
 from flows.rules.services import rule_sets
 from tests.fixtures.meetings import sign_minutes
 from tests.signatures.helpers import run_pending_tasks
+from workflows import ballots
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -116,3 +117,69 @@ def test_a_next_term_opened_with_another_leader_is_not_overridden(ranked_bloc):
     )
     with pytest.raises(ValidationError, match=bloc.units[1].name):
         designate(bloc, bloc.units[2], day=timezone.localdate())
+
+
+def elect_all(handover, bloc, choices):
+    """Every member head votes; ``choices`` maps a unit's index to the unit it elects."""
+    ballot = handover.ballot
+    on_paper = {c.label: c for c in ballots.current_round(ballot).candidates.all()}
+    for index, name in choices.items():
+        unit, head = bloc.units[index], bloc.heads[index]
+        [task] = HandoverFlow.task_class.objects.filter(
+            process__handoverprocess__handover=handover,
+            flow_task=HandoverFlow.elect,
+            status="ASSIGNED",
+            data__unit=unit.pk,
+        )
+        services.elect(task=task, by=head, marks=[on_paper[name]] if name else [])
+    return services.count_election(
+        task=handover_task(handover, HandoverFlow.elect_count), by=bloc.heads[0]
+    )
+
+
+def test_under_a_vote_the_members_elect_the_next_leader_then_both_heads_sign(ranked_bloc):
+    bloc = ranked_bloc(4)
+    rotation(bloc, "vote")
+    handover = designate(bloc, None, day=datetime.date(bloc.term.year + 1, 3, 1))
+    assert handover.status == HandoverStatus.ELECTING and handover.next_term is None
+    names = [unit.name for unit in bloc.units]
+
+    # Round 1: two of four for each of two units — not more than half: a second round.
+    handover = elect_all(handover, bloc, {0: names[2], 1: names[2], 2: names[3], 3: names[3]})
+    assert handover.status == HandoverStatus.ELECTING
+    handover = elect_all(handover, bloc, {0: names[2], 1: names[2], 2: names[2], 3: names[3]})
+
+    assert handover.status == HandoverStatus.SIGNING
+    assert handover.next_term.leader == bloc.units[2]
+    handover.ballot.refresh_from_db()
+    assert handover.ballot.result_hash
+    run_pending_tasks()
+    sign_minutes(
+        services.sign_handover,
+        handover_task(handover, HandoverFlow.sign_outgoing),
+        bloc.heads[0],
+        bloc.credential(bloc.heads[0]),
+    )
+    sign_minutes(
+        services.sign_handover,
+        handover_task(handover, HandoverFlow.sign_incoming),
+        bloc.heads[2],
+        bloc.credential(bloc.heads[2]),
+    )
+    handover.refresh_from_db()
+    assert handover.status == HandoverStatus.HANDED_OVER
+
+
+def test_an_election_without_a_winner_ends_and_the_leader_may_designate_again(ranked_bloc):
+    bloc = ranked_bloc(4)
+    rotation(bloc, "vote")
+    handover = designate(bloc, None)
+    names = [unit.name for unit in bloc.units]
+    for _round in range(2):
+        handover = elect_all(handover, bloc, {0: names[1], 1: names[1], 2: names[2], 3: None})
+
+    assert handover.status == HandoverStatus.NOT_ELECTED
+    assert handover.processes.get().finished is not None
+    assert services.may_designate(bloc.officers[0], bloc.term)
+    again = designate(bloc, None)
+    assert again.status == HandoverStatus.ELECTING
