@@ -309,7 +309,8 @@ def open_voting(*, task, by) -> Meeting:
         meeting.ballot = ballot
         meeting.open_voting()
         meeting.save()
-        ballots.open_round(ballot=ballot, by=meeting.presiding, present=_present_electors(meeting))
+        # The flow opens the first round as the officer's step ends (the audit says who).
+        ballots.open_round(ballot=ballot, by=None, present=_present_electors(meeting))
         _audit("meeting.voting_opened", actor, meeting, candidates=len(eligible))
         activation.process.meeting = meeting
         finish(activation, by)

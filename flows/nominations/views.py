@@ -160,23 +160,36 @@ class PrepareView(MeetingStepView):
         return self.done(_("The vote is open: every member head present has his task."))
 
 
-class VoteView(MeetingStepView):
+class PaperStep:
+    """A step whose form is the paper of a ballot's open round; the answer is the receipt."""
+
     step_template = "nominations/steps/vote.html"
     actions = {"vote": ("paper_form", "vote")}
+    #: The flow's service that casts the vote (task, by, marks) and returns the receipt.
+    cast = None
+
+    def ballot(self):
+        raise NotImplementedError
 
     def make_forms(self, data=None):
-        round_ = ballots.current_round(self.meeting.ballot)
-        checks = {c.reference: c for c in self.meeting.candidacies.select_related("unit")}
+        ballot = self.ballot()
+        round_ = ballots.current_round(ballot)
         return {
             "paper_form": BallotPaperForm(data, round_=round_),
             "round": round_,
-            "candidacies": checks,
-            "secret": self.meeting.ballot.is_secret,
+            "secret": ballot.is_secret,
         }
 
     def vote(self, form):
-        receipt = services.vote(task=self.task, by=self.request.user, marks=form.marks())
-        return _receipt_page(self.request, meeting_url(self.meeting), receipt)
+        receipt = self.cast(task=self.task, by=self.request.user, marks=form.marks())
+        return _receipt_page(self.request, self.subject_url(), receipt)
+
+
+class VoteView(PaperStep, MeetingStepView):
+    cast = staticmethod(services.vote)
+
+    def ballot(self):
+        return self.meeting.ballot
 
 
 class CountView(MeetingStepView):
@@ -365,24 +378,13 @@ class HandoverStepView(StepView):
         return meeting_url(self.meeting)
 
 
-class ElectView(HandoverStepView):
+class ElectView(PaperStep, HandoverStepView):
     """A member head elects next year's leader unit on the hand-over's ballot."""
 
-    step_template = "nominations/steps/vote.html"
-    actions = {"vote": ("paper_form", "vote")}
+    cast = staticmethod(services.elect)
 
-    def make_forms(self, data=None):
-        ballot = self.subject.ballot
-        round_ = ballots.current_round(ballot)
-        return {
-            "paper_form": BallotPaperForm(data, round_=round_),
-            "round": round_,
-            "secret": ballot.is_secret,
-        }
-
-    def vote(self, form):
-        receipt = services.elect(task=self.task, by=self.request.user, marks=form.marks())
-        return _receipt_page(self.request, self.subject_url(), receipt)
+    def ballot(self):
+        return self.subject.ballot
 
 
 class ElectCountView(HandoverStepView):

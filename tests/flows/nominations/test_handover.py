@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from flows.blocs import services as bloc_services
@@ -183,3 +184,32 @@ def test_an_election_without_a_winner_ends_and_the_leader_may_designate_again(ra
     assert services.may_designate(bloc.officers[0], bloc.term)
     again = designate(bloc, None)
     assert again.status == HandoverStatus.ELECTING
+
+
+def test_the_election_through_its_pages(client, ranked_bloc):
+    bloc = ranked_bloc(3)
+    rotation(bloc, "vote")
+    handover = designate(bloc, None)
+    names = [unit.name for unit in bloc.units]
+    reverse("workflow:inbox")  # viewflow names a flow's URLs once the URLconf is loaded
+    for unit, head in zip(bloc.units, bloc.heads, strict=True):
+        [task] = HandoverFlow.task_class.objects.filter(
+            process__handoverprocess__handover=handover,
+            flow_task=HandoverFlow.elect,
+            data__unit=unit.pk,
+        )
+        url = task.flow_task.reverse("execute", args=[task.process_id, task.pk])
+        client.force_login(head)
+        page = client.get(url).content.decode()
+        assert "Bỏ phiếu kín" in page and names[1] in page
+        candidate = handover.ballot.questions.get().candidates.get(label=names[1])
+        answer = client.post(url, {"vote": "1", f"q-{candidate.question_id}": [candidate.pk]})
+        assert answer.status_code == 200 and 'data-testid="receipt-code"' in answer.content.decode()
+    count = handover_task(handover, HandoverFlow.elect_count)
+    client.force_login(bloc.heads[0])
+    url = count.flow_task.reverse("execute", args=[count.process_id, count.pk])
+    assert "3/3" in client.get(url).content.decode()
+    assert client.post(url, {"count": "1"}).status_code == 302
+    handover.refresh_from_db()
+    assert handover.status == HandoverStatus.SIGNING
+    assert handover.next_term.leader == bloc.units[1]
