@@ -49,6 +49,14 @@ class Stage:
     progress_title: str = ""
 
 
+def _deadlines(due_dates, today: datetime.date) -> dict:
+    """A cell's open tasks past their due date, and the nearest due date still ahead."""
+    return {
+        "overdue": sum(day < today for day in due_dates),
+        "next_due": min((day for day in due_dates if day >= today), default=None),
+    }
+
+
 def covenant_cells(terms, today: datetime.date) -> dict[int, Cell]:
     covenants = {
         covenant.term_id: covenant
@@ -70,8 +78,7 @@ def covenant_cells(terms, today: datetime.date) -> dict[int, Cell]:
             label=covenant.get_status_display(),
             done=count.signed,
             total=count.total,
-            overdue=sum(day < today for day in due_dates),
-            next_due=min((day for day in due_dates if day >= today), default=None),
+            **_deadlines(due_dates, today),
             url=reverse("thidua:covenants:detail", args=[covenant.pk]),
         )
     return cells
@@ -132,8 +139,7 @@ def scoring_cells(terms, today: datetime.date) -> dict[int, Cell]:
             label=scoring.get_status_display(),
             done=sum(by_status.get(status, 0) for status in SIGNED_STATUSES),
             total=sum(by_status.values()),
-            overdue=sum(day < today for day in due_dates),
-            next_due=min((day for day in due_dates if day >= today), default=None),
+            **_deadlines(due_dates, today),
             url=reverse("thidua:scorings:detail", args=[scoring.pk]),
             detail=str(
                 _("cross-scored %(done)s/%(total)s%(frozen)s")
@@ -183,8 +189,7 @@ def meeting_cells(terms, today: datetime.date) -> dict[int, Cell]:
             label=meeting.get_status_display(),
             done=counts.voted if counts else 0,
             total=counts.electorate if counts else 0,
-            overdue=sum(day < today for day in due_dates),
-            next_due=min((day for day in due_dates if day >= today), default=None),
+            **_deadlines(due_dates, today),
             url=reverse("thidua:meetings:detail", args=[meeting.pk]),
             detail=str(
                 _("round %(round)s%(nominated)s")
