@@ -431,6 +431,47 @@ def record_written_vote(*, meeting: Meeting, by, unit, marks) -> ballots.Receipt
     return receipt
 
 
+def _open_votes(meeting):
+    return MeetingFlow.task_class.objects.filter(
+        process__meetingprocess__meeting=meeting,
+        flow_task=MeetingFlow.vote,
+        status__in=OPEN_STATUSES,
+    ).order_by("pk")
+
+
+def may_close_voting(user, meeting) -> bool:
+    """Whether ``user`` may end the round's voting now: the chair, while heads present have
+    still not voted."""
+    return (
+        meeting.status == MeetingStatus.VOTING
+        and _acting_in(user, meeting.term.leader, [Role.HEAD]) is not None
+        and _open_votes(meeting).exists()
+    )
+
+
+@transaction.atomic
+def close_voting(*, meeting: Meeting, by) -> list[int]:
+    """The chair ends the round's voting: a unit present that has not voted is recorded as not
+    voting (its task closes, no paper is cast), and counting is his next step. Returns those
+    units."""
+    meeting = Meeting.objects.select_for_update().select_related("term__leader").get(pk=meeting.pk)
+    actor = _acting_in(by, meeting.term.leader, [Role.HEAD])
+    if actor is None:
+        raise PermissionDenied(
+            _("Only the chair of the meeting, the head of %(unit)s, ends the voting.")
+            % {"unit": meeting.term.leader}
+        )
+    if meeting.status != MeetingStatus.VOTING:
+        refuse(_("No round of the meeting's vote is open."))
+    silent = []
+    for task in _open_votes(meeting):
+        with task.activation() as activation:
+            silent.append(task.data["unit"])
+            finish(activation, by)
+    _audit("meeting.voting_closed", actor, meeting, not_voted=silent)
+    return silent
+
+
 @transaction.atomic
 def count(*, task, by) -> Meeting:
     """The chair closes the round and counts: another round, the leader and deputy's decision

@@ -519,6 +519,7 @@ class MeetingDetailView(TemplateView):
             minutes_word=word_url(meeting, meeting.minutes),
             dossier=selectors.dossier_view(meeting),
             handover=handover,
+            may_close_voting=services.may_close_voting(self.request.user, meeting),
             handover_turnout=ballots.turnout(handover.ballot)
             if handover and handover.ballot_id
             else None,
@@ -545,7 +546,22 @@ class MeetingDetailView(TemplateView):
     def post(self, request, *args, **kwargs):
         if "handover" in request.POST:
             return self.designate()
+        if "close_voting" in request.POST:
+            return self.close_voting()
         return self.record_written_vote()
+
+    def close_voting(self):
+        try:
+            silent = services.close_voting(meeting=self.meeting, by=self.request.user)
+        except ValidationError as error:
+            messages.error(self.request, " ".join(error.messages))
+        else:
+            messages.success(
+                self.request,
+                _("The voting is closed: %(count)s unit(s) present did not vote. Count the votes.")
+                % {"count": len(silent)},
+            )
+        return HttpResponseRedirect(meeting_url(self.meeting))
 
     def designate(self):
         form = self.handover_form(self.request.POST)

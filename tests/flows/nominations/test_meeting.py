@@ -320,3 +320,28 @@ class TestTheVote:
         with pytest.raises(ValidationError):
             services.vote(task=task, by=bloc.heads[1], marks=[])
         assert Participation.objects.count() == 1
+
+
+def test_the_chair_ends_the_voting_when_a_unit_present_does_not_vote(ranked_bloc, client):
+    bloc = ranked_bloc(3)
+    meeting = convene(bloc)
+    meeting = services.open_voting(task=prepare(meeting), by=bloc.officers[0])
+    vote_all(meeting, bloc, {0: [bloc.units[0].name], 1: [bloc.units[0].name]})
+    assert not meeting_tasks(meeting, MeetingFlow.count)  # the third head has not voted
+    with pytest.raises(PermissionDenied):
+        services.close_voting(meeting=meeting, by=bloc.heads[1])
+
+    assert services.close_voting(meeting=meeting, by=bloc.heads[0]) == [bloc.units[2].pk]
+
+    assert Participation.objects.count() == 2
+    meeting = services.count(task=meeting_task(meeting, MeetingFlow.count), by=bloc.heads[0])
+    # 2 of 3 member units is more than half: the Government flag passes (the provincial
+    # flag, 0 of 3, goes to a second round).
+    elected = {
+        item.question.label: [c.label for c, _how in item.elected]
+        for item in ballots.outcome_of(meeting.ballot).questions
+    }
+    assert elected[BlocAward.CO_CP.label] == [bloc.units[0].name]
+    assert meeting.status == MeetingStatus.VOTING
+    event = AuditEvent.objects.get(action="meeting.voting_closed")
+    assert event.data["not_voted"] == [bloc.units[2].pk]
