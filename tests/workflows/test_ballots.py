@@ -138,6 +138,21 @@ class TestCounting:
         assert count.ratio == Fraction(3, 4) and not count.passed
         assert outcome.elected == []
 
+    @pytest.mark.parametrize(("yes", "passes"), [(12, True), (11, False)])
+    def test_a_council_of_fifteen_needs_twelve_yes_whoever_is_present(
+        self, heads, prepare, chair, yes, passes
+    ):
+        electorate = heads(15)
+        ballot = prepare([yes_no("Cờ thi đua", "A", FOUR_FIFTHS, strict=False)], electorate)
+        electors = {item.appointment_id: item for item in ballot.electors.all()}
+        present = [electors[item.pk] for item in electorate[:yes]]
+        ballots.open_round(ballot=ballot, by=chair, present=present)
+        vote(ballot, electorate[:yes], "A")  # everyone present votes yes
+        ballots.close_round(ballot=ballot, by=chair)
+
+        count = ballots.outcome_of(ballot).questions[0].rounds[0].counts[0]
+        assert (count.votes_for, count.base, count.passed) == (yes, 15, passes)
+
     def test_over_those_present_the_same_papers_pass(self, heads, prepare, chair):
         electorate = heads(8)
         ballot = prepare(
