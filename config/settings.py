@@ -288,6 +288,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Security (production values whenever DEBUG is off) ---------------------------------------------
 
 SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", not DEBUG)
+# Sessions in the database; a page that stores what the session already holds writes nothing.
+SESSION_ENGINE = "workflows.sessions"
 SESSION_COOKIE_SECURE = env.boolean("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
