@@ -57,6 +57,12 @@ def acting_on(task, by, step: str):
         yield activation, actor
 
 
+def open_tasks(node, **filters):
+    """The open tasks of ``node`` (a flow's node) matching ``filters`` on the task, e.g.
+    ``process__scoringprocess__scoring_id=3`` or ``data__unit=7``."""
+    return Task.objects.filter(flow_task=node, status__in=OPEN_STATUSES, **filters).order_by("pk")
+
+
 def finish(activation, by) -> None:
     """Complete the task as ``by`` (taking and starting it first if needed)."""
     if activation.task.status == STATUS.NEW:

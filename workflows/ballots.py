@@ -774,11 +774,6 @@ def turnout(ballot: Ballot) -> Turnout | None:
     )
 
 
-def has_voted(ballot: Ballot, elector: Elector) -> bool:
-    round_ = current_round(ballot)
-    return round_ is not None and round_.participations.filter(elector=elector).exists()
-
-
 @dataclass(frozen=True)
 class ReceiptCheck:
     round_number: int

@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from viewflow.workflow.status import STATUS
 
 from flows.blocs import services as bloc_services
 from flows.blocs.models import BlocTerm
@@ -40,7 +39,7 @@ from flows.scoring.models import Scoring, ScoringResult, ScoringStatus
 from signatures import pipeline
 from signatures.models import FieldKind
 from workflows import ballots
-from workflows.acting import OPEN_STATUSES, acting_on, announce_tasks, finish, refuse
+from workflows.acting import acting_on, announce_tasks, finish, open_tasks, refuse
 from workflows.background import enqueue_on_commit
 from workflows.citations import Citation
 from workflows.models import (
@@ -432,11 +431,7 @@ def record_written_vote(*, meeting: Meeting, by, unit, marks) -> ballots.Receipt
 
 
 def _open_votes(meeting):
-    return MeetingFlow.task_class.objects.filter(
-        process__meetingprocess__meeting=meeting,
-        flow_task=MeetingFlow.vote,
-        status__in=OPEN_STATUSES,
-    ).order_by("pk")
+    return open_tasks(MeetingFlow.vote, process__meetingprocess__meeting=meeting)
 
 
 def may_close_voting(user, meeting) -> bool:
@@ -644,13 +639,8 @@ def sign_minutes(*, task, by, credential, secret: str | None = None):
     return request
 
 
-def _waiting(meeting_id, node, **data):
-    tasks = MeetingFlow.task_class.objects.filter(
-        process__meetingprocess__meeting_id=meeting_id, flow_task=node, status__in=OPEN_STATUSES
-    )
-    for key, value in data.items():
-        tasks = tasks.filter(**{f"data__{key}": value})
-    return tasks.first()
+def _waiting(meeting_id, node, **filters):
+    return open_tasks(node, process__meetingprocess__meeting_id=meeting_id, **filters).first()
 
 
 def on_minutes_signed(owner, field, request) -> None:
@@ -667,18 +657,6 @@ def on_minutes_signed(owner, field, request) -> None:
         events.meeting_event("meeting.minutes_signed", meeting, actor=request.person, step=step)
         activation.process.meeting = meeting
         finish(activation, request.person)
-
-
-def open_task_of(meeting: Meeting, node, unit_id=None):
-    """The open task of ``node`` (for ``unit_id``), for pages that link to it."""
-    tasks = MeetingFlow.task_class.objects.filter(
-        process__meetingprocess__meeting=meeting,
-        flow_task=node,
-        status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED],
-    )
-    if unit_id is not None:
-        tasks = tasks.filter(data__unit=unit_id)
-    return tasks.first()
 
 
 # -- the dossier: the nominees' reports, the proposal, the submission ------------------------------
@@ -815,7 +793,7 @@ def on_report_signed(owner, field, request) -> None:
     """The nominee's head signed its report: his step completes; with the last report signed,
     the proposal is the leader unit's to compile."""
     meeting_id = owner.dossier.meeting_id
-    waiting = _waiting(meeting_id, MeetingFlow.sign_report, unit=owner.candidacy.unit_id)
+    waiting = _waiting(meeting_id, MeetingFlow.sign_report, data__unit=owner.candidacy.unit_id)
     if waiting is None:
         return
     with waiting.activation() as activation:
@@ -1229,10 +1207,8 @@ def on_handover_signed(owner, field, request) -> None:
     """A head signed the hand-over minutes; with the incoming head's signature, the lead
     passes on the hand-over day: the outgoing term ends the day before, the next begins."""
     step = next(name for name, field_name in HANDOVER_FIELDS.items() if field_name == field.name)
-    waiting = HandoverFlow.task_class.objects.filter(
-        process__handoverprocess__handover=owner,
-        flow_task=getattr(HandoverFlow, step),
-        status__in=OPEN_STATUSES,
+    waiting = open_tasks(
+        getattr(HandoverFlow, step), process__handoverprocess__handover=owner
     ).first()
     if waiting is None:
         return

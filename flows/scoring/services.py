@@ -37,7 +37,7 @@ from flows.scoring.models import (
 )
 from signatures import pipeline
 from signatures.models import SignatureField
-from workflows.acting import OPEN_STATUSES, acting_on, announce_tasks, finish, refuse
+from workflows.acting import OPEN_STATUSES, acting_on, announce_tasks, finish, open_tasks, refuse
 from workflows.background import enqueue_on_commit
 from workflows.models import Appointment, Role
 from workflows.resolvers import actor_for
@@ -456,17 +456,12 @@ def on_document_signed(owner, field, request) -> None:
         _result_signed(owner, request)
 
 
-def _waiting(scoring_id, node, **data):
-    tasks = ScoringFlow.task_class.objects.filter(
-        process__scoringprocess__scoring_id=scoring_id, flow_task=node, status__in=OPEN_STATUSES
-    )
-    for key, value in data.items():
-        tasks = tasks.filter(**{f"data__{key}": value})
-    return tasks.first()
-
-
 def _sheet_signed(sheet, request) -> None:
-    waiting = _waiting(sheet.scoring_id, ScoringFlow.sign_sheet, unit=sheet.unit_id)
+    waiting = open_tasks(
+        ScoringFlow.sign_sheet,
+        process__scoringprocess__scoring_id=sheet.scoring_id,
+        data__unit=sheet.unit_id,
+    ).first()
     if waiting is None:
         return
     with waiting.activation() as activation:
@@ -480,7 +475,9 @@ def _sheet_signed(sheet, request) -> None:
 
 
 def _result_signed(result, request) -> None:
-    waiting = _waiting(result.scoring_id, ScoringFlow.sign_result)
+    waiting = open_tasks(
+        ScoringFlow.sign_result, process__scoringprocess__scoring_id=result.scoring_id
+    ).first()
     if waiting is None:
         return
     with waiting.activation() as activation:
