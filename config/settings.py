@@ -192,6 +192,10 @@ SIGNING_CREDENTIAL_RECHECK_MINUTES = env.integer_list(
 # Fernet key encrypting the personal keystores at rest (`Fernet.generate_key()`); derived from
 # SECRET_KEY when empty, which is fine for development only.
 SIGNING_KEYSTORE_KEY = env.string("SIGNING_KEYSTORE_KEY", "")
+# Working days (workflows.workdays): the days off and the weekend days worked that the
+# `holidays` package does not know yet (the Government announces each year's bridge days late).
+WORKING_DAYS_EXTRA_HOLIDAYS = env.string_list("WORKING_DAYS_EXTRA_HOLIDAYS", [])
+WORKING_DAYS_MAKEUP_DAYS = env.string_list("WORKING_DAYS_MAKEUP_DAYS", [])
 # Largest PDF accepted for validation or upload.
 SIGNING_PDF_MAX_BYTES = env.integer("SIGNING_PDF_MAX_BYTES", 20 * 1024 * 1024)
 # Attachments are reference documents (a bloc's rules, a criteria table), not archives.

@@ -23,6 +23,7 @@ from viewflow.workflow.nodes.view import ViewActivation
 from workflows.deadlines import Deadline
 from workflows.models import DelegationScope, Organisation, Role
 from workflows.resolvers import acting, actor_for
+from workflows.workdays import add_working_days
 
 
 class FanOutActivation(SplitActivation):
@@ -86,6 +87,7 @@ class RoleTask(flow.View):
         self._unit = None
         self._action = DelegationScope.ALL
         self._due_days = None
+        self._working_days = False
         self._reminders = None
         self._reason = ""
 
@@ -96,12 +98,15 @@ class RoleTask(flow.View):
         unit=None,
         action=DelegationScope.ALL,
         due_days=None,
+        working_days=False,
         reminders=None,
         reason="",
     ):
-        """``reminders(process)``: (days before the due date, escalate when overdue)."""
+        """``reminders(process)``: (days before the due date, escalate when overdue);
+        ``working_days``: ``due_days`` counts working days (``workflows.workdays``)."""
         self._role, self._unit, self._action = role, unit, action
-        self._due_days, self._reminders, self._reason = due_days, reminders, reason
+        self._due_days, self._working_days = due_days, working_days
+        self._reminders, self._reason = reminders, reason
         return self
 
     @property
@@ -135,10 +140,15 @@ class RoleTask(flow.View):
         if actors:
             data["owner"] = actors[0].person.pk
         if self._due_days is not None:
-            data["due"] = (today + datetime.timedelta(days=self._due_days(process))).isoformat()
+            data["due"] = self._due_on(today, self._due_days(process)).isoformat()
             if self._reminders is not None:
                 data["remind_days"], data["escalate"] = self._reminders(process)
         return data
+
+    def _due_on(self, today, days: int) -> datetime.date:
+        if self._working_days:
+            return add_working_days(today, days)
+        return today + datetime.timedelta(days=days)
 
     def calc_owner(self, activation):
         owner = activation.task.data.get("owner")
