@@ -254,6 +254,13 @@ BLOCKERS = {
     "late_social_insurance": _("late compulsory social insurance"),
 }
 
+#: What a nomination dossier holds (DOMAIN.md §3 "Dossier"; NĐ 152/2025 Điều 37 khoản 2).
+DOSSIER_DOCUMENTS = {
+    "proposal": _("the proposal with its list (tờ trình, danh sách)"),
+    "minutes": _("the minutes of the bloc's vote with its count (biên bản bình xét)"),
+    "reports": _("each nominee's achievement report, signed by its head"),
+}
+
 WD = _("working days")
 DAYS = _("days")
 
@@ -502,6 +509,24 @@ CATALOGUE: list[Parameter] = [
         maximum=60,
     ),
     Parameter(
+        "sla.snv_reception_wd",
+        Kind.INTEGER,
+        _("The home-affairs department receives or returns a bloc's dossier within"),
+        Level.PROVINCE,
+        unit=WD,
+        minimum=1,
+        maximum=30,
+    ),
+    Parameter(
+        "sla.snv_appraisal_wd",
+        Kind.INTEGER,
+        _("The home-affairs department appraises a received dossier within"),
+        Level.PROVINCE,
+        unit=WD,
+        minimum=1,
+        maximum=60,
+    ),
+    Parameter(
         "sla.ministry_province_merit_review_wd",
         Kind.INTEGER,
         _("A ministry or province reviews a merit dossier within"),
@@ -536,6 +561,28 @@ CATALOGUE: list[Parameter] = [
         unit=_("months"),
         minimum=1,
         maximum=24,
+    ),
+    # What a bloc's dossier must hold, per award (the reception's checklist)
+    Parameter(
+        "dossier.documents.co_cp",
+        Kind.CHOICES,
+        _("Government flag: the dossier holds"),
+        Level.NATIONAL,
+        options=DOSSIER_DOCUMENTS,
+    ),
+    Parameter(
+        "dossier.documents.co_tinh",
+        Kind.CHOICES,
+        _("Provincial flag: the dossier holds"),
+        Level.PROVINCE,
+        options=DOSSIER_DOCUMENTS,
+    ),
+    Parameter(
+        "dossier.documents.bk_tinh",
+        Kind.CHOICES,
+        _("Provincial certificate of merit: the dossier holds"),
+        Level.PROVINCE,
+        options=DOSSIER_DOCUMENTS,
     ),
     # The covenant and the bloc (K-08, K-10)
     Parameter(

@@ -179,6 +179,29 @@ def install_shipped_sets(rule_set_model=RuleSet, value_model=RuleValue) -> int:
     return created
 
 
+def add_new_parameters(rule_set_model=RuleSet, value_model=RuleValue) -> int:
+    """Give the shipped sets already installed the values of parameters added to the catalogue
+    since (a migration calls it); a value present is never changed. Returns how many were added.
+    """
+    added = 0
+    for file_name in SHIPPED_SETS:
+        data = read_set_file(DATA / file_name)
+        rule_set = rule_set_model.objects.filter(name=data["name"], scope=data["scope"]).first()
+        if rule_set is None:
+            continue
+        present = set(value_model.objects.filter(rule_set=rule_set).values_list("key", flat=True))
+        new = [
+            value_model(
+                rule_set=rule_set, key=key, value=PARAMETERS[key].clean(value), citation=source
+            )
+            for key, (value, source) in data["values"].items()
+            if key not in present
+        ]
+        value_model.objects.bulk_create(new)
+        added += len(new)
+    return added
+
+
 def read_set_file(path: Path) -> dict:
     """A shipped set's YAML as the keyword arguments of ``create_rule_set``."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
