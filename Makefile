@@ -49,10 +49,14 @@ run: install run-packages
 		--bloc cum-khoi-huyen-hp --year 2023 --out var/ket-qua-cham-diem-hai-phong-2023.pdf
 	SIGNING_DEV_PKI_URL=http://$(HOST):$(PORT)/pki $(MANAGE) run_scoring_demo \
 		--bloc khoi-dvsn-bach-long-vi --year 2024 --signed 3
-	# Year-end meetings: the Hải Phòng cluster's 2023 as in seed 003 (minutes signed); the
+	# Year-end meetings: the Hải Phòng cluster's 2023 as in seed 003 (minutes signed, the
+	# dossier returned once, completed, received and appraised); the
 	# Khánh Hòa bloc's 2021 scored, then its vote open with four of six heads voted.
 	SIGNING_DEV_PKI_URL=http://$(HOST):$(PORT)/pki $(MANAGE) run_nominations_demo \
 		--bloc cum-khoi-huyen-hp --year 2023
+	# Hải Phòng's council on the cluster's appraised flags: 14 of 15 members present, the
+	# absent one in writing, the minutes signed.
+	SIGNING_DEV_PKI_URL=http://$(HOST):$(PORT)/pki $(MANAGE) run_council_demo --jurisdiction hp
 	SIGNING_DEV_PKI_URL=http://$(HOST):$(PORT)/pki $(MANAGE) run_scoring_demo \
 		--bloc khoi-bql-khanh-hoa --year 2021
 	SIGNING_DEV_PKI_URL=http://$(HOST):$(PORT)/pki $(MANAGE) run_nominations_demo \

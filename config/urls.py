@@ -15,8 +15,8 @@ from viewflow.urls import Application, Site, route
 from flows.awards.urls import AwardViewset
 from flows.blocs.views import BlocViewset, MyOrganisationViewset
 from flows.board.views import BoardViewset
-from flows.nominations.flows import HandoverFlow, MeetingFlow
-from flows.nominations.views import MeetingViewset
+from flows.nominations.flows import CouncilFlow, HandoverFlow, MeetingFlow
+from flows.nominations.views import CouncilViewset, MeetingViewset
 from flows.pledges.flows import CovenantFlow
 from flows.pledges.views import CovenantViewset
 from flows.rules.views import CriteriaViewset, RulesViewset
@@ -56,6 +56,7 @@ class EmulationApp(Application):
     covenants_path = route("covenants/", CovenantViewset())
     scorings_path = route("scorings/", ScoringViewset())
     meetings_path = route("meetings/", MeetingViewset())
+    council_path = route("council/", CouncilViewset())
     board_path = route("board/", BoardViewset())
     awards_path = route("awards/", AwardViewset())
     rules_path = route("rules/", RulesViewset())
@@ -89,6 +90,7 @@ site = ThiDuaSite(
                 FlowViewset(ScoringFlow, icon="leaderboard"),
                 FlowViewset(MeetingFlow, icon="how_to_vote"),
                 FlowViewset(HandoverFlow, icon="swap_horiz"),
+                FlowViewset(CouncilFlow, icon="gavel"),
             ]
         ),
         EmulationApp(),

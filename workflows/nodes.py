@@ -4,9 +4,11 @@
   member unit, one signature per member head). viewflow's ``Split`` documents ``data_source``
   but its open-source edition ignores it.
 * :class:`RoleTask`: a human task for whoever acts in a role at a unit, found through the role
-  resolvers (the holder, or his substitute under a delegation). The task is assigned to that
-  person when it is created, and *acting* is checked again each time, on the day itself:
-  viewflow would otherwise let the owner act after his appointment or delegation ended.
+  resolvers (the holder, or his substitute under a delegation); or, when a fan-out's item names
+  an ``appointment``, for that appointment's holder (one council member of many). The task is
+  assigned to that person when it is created, and *acting* is checked again each time, on the
+  day itself: viewflow would otherwise let the owner act after his appointment or delegation
+  ended.
 """
 
 import datetime
@@ -21,8 +23,8 @@ from viewflow.workflow.nodes.split import SplitActivation
 from viewflow.workflow.nodes.view import ViewActivation
 
 from workflows.deadlines import Deadline
-from workflows.models import DelegationScope, Organisation, Role
-from workflows.resolvers import acting, actor_for
+from workflows.models import Appointment, DelegationScope, Organisation, Role
+from workflows.resolvers import acting, acting_for, actor_for, actor_in
 from workflows.workdays import add_working_days
 
 
@@ -134,16 +136,31 @@ class RoleTask(flow.View):
 
     def describe(self, process, data: dict) -> dict:
         today = timezone.localdate()
-        unit = Organisation.objects.get(pk=data["unit"]) if "unit" in data else self._unit(process)
-        actors = acting(self._role, unit, today, self._action)
-        data.update(unit=unit.pk, unit_name=unit.name, role=self._role)
-        if actors:
-            data["owner"] = actors[0].person.pk
+        if "appointment" in data:
+            self._describe_appointment(data, today)
+        else:
+            unit = (
+                Organisation.objects.get(pk=data["unit"]) if "unit" in data else self._unit(process)
+            )
+            actors = acting(self._role, unit, today, self._action)
+            data.update(unit=unit.pk, unit_name=unit.name, role=self._role)
+            if actors:
+                data["owner"] = actors[0].person.pk
         if self._due_days is not None:
             data["due"] = self._due_on(today, self._due_days(process)).isoformat()
             if self._reminders is not None:
                 data["remind_days"], data["escalate"] = self._reminders(process)
         return data
+
+    def _describe_appointment(self, data: dict, today) -> None:
+        """A task for one appointment (``data["appointment"]``: one council member's vote):
+        its holder's, or his substitute's for the node's action."""
+        appointment = Appointment.objects.select_related("organisation").get(pk=data["appointment"])
+        unit = appointment.organisation
+        data.update(unit=unit.pk, unit_name=unit.name, role=appointment.role)
+        actor = acting_for(appointment, today, self._action)
+        if actor is not None:
+            data["owner"] = actor.person.pk
 
     def _due_on(self, today, days: int) -> datetime.date:
         if self._working_days:
@@ -176,9 +193,13 @@ class RoleTask(flow.View):
         """How ``user`` acts on ``task`` today (an Actor), or None if he may not."""
         if user is None or not user.is_authenticated:
             return None
-        return actor_for(
-            user, self._role, self.unit_of(task), on or timezone.localdate(), self._action
-        )
+        on = on or timezone.localdate()
+        if "appointment" in task.data:
+            appointment = Appointment.objects.select_related("user", "organisation").get(
+                pk=task.data["appointment"]
+            )
+            return actor_in(user, appointment, on, self._action)
+        return actor_for(user, self._role, self.unit_of(task), on, self._action)
 
     def can_execute(self, user, task):
         return self.actor(user, task) is not None

@@ -132,6 +132,30 @@ def actor_for(
     return Actor(person=user, appointment=delegation.appointment, delegation=delegation)
 
 
+def acting_for(appointment: Appointment, on: datetime.date, action: str) -> Actor | None:
+    """Who acts in ``appointment`` on ``on`` for ``action`` (one council member's vote): its
+    holder, or his most recent substitute while he has delegated it; None once it ended."""
+    if not Appointment.objects.current(on).filter(pk=appointment.pk).exists():
+        return None
+    delegation = _active_delegations(on, action).filter(appointment=appointment).first()
+    person = delegation.substitute if delegation else appointment.user
+    return Actor(person=person, appointment=appointment, delegation=delegation)
+
+
+def actor_in(user, appointment: Appointment, on: datetime.date, action: str) -> Actor | None:
+    """How ``user`` may act in ``appointment`` on ``on``: as its holder, or as the substitute
+    it was delegated to for ``action``; None otherwise."""
+    actor = acting_for(appointment, on, action)
+    if actor is None:
+        return None
+    if user == appointment.user:
+        return Actor(person=user, appointment=appointment)
+    delegation = delegation_to(user, [appointment.pk], on, action)
+    return (
+        Actor(person=user, appointment=appointment, delegation=delegation) if delegation else None
+    )
+
+
 def delegation_to(user, appointments, on: datetime.date, action: str) -> Delegation | None:
     """The delegation under which ``user`` acts on ``on`` in one of ``appointments`` (ids)."""
     return (

@@ -2,8 +2,8 @@
 
 Each stage reads every bloc term of the board at once (a fixed number of queries, whatever the
 number of blocs) and returns one cell per term: the covenant, the year-end scoring, the
-year-end meeting's vote, the dossier sent to the home-affairs department; the appraisal and
-the council join as further functions in ``STAGES``.
+year-end meeting's vote, the dossier sent to the home-affairs department, its reception and
+appraisal; the council joins as a further function in ``STAGES``.
 """
 
 import datetime
@@ -15,7 +15,12 @@ from django.utils.translation import gettext_lazy as _
 
 from flows.nominations.models import LIVE_STATUSES as MEETING_LIVE
 from flows.nominations.models import Dossier, DossierStatus, Meeting
-from flows.nominations.selectors import meeting_turnout, report_counts
+from flows.nominations.selectors import (
+    appraisal_counts,
+    meeting_turnout,
+    report_counts,
+    return_counts,
+)
 from flows.pledges.models import LIVE_STATUSES, Covenant, CovenantVersion
 from flows.scoring.models import LIVE_STATUSES as SCORING_LIVE
 from flows.scoring.models import SIGNED_STATUSES, Scoring, ScoringStatus, SheetStatus
@@ -204,15 +209,29 @@ def meeting_cells(terms, today: datetime.date) -> dict[int, Cell]:
     return cells
 
 
-def dossier_cells(terms, today: datetime.date) -> dict[int, Cell]:
-    """Each term's dossier to the home-affairs department: its stage, reports signed of all,
-    its deadline, and whether it went (or is) late."""
-    dossiers = {
+#: A dossier the bloc is writing or completing after a return: the deadline is the bloc's.
+WITH_THE_BLOC = {
+    DossierStatus.REPORTS,
+    DossierStatus.COMPILING,
+    DossierStatus.SIGNING,
+    DossierStatus.REGISTERING,
+    DossierStatus.RETURNED,
+}
+
+
+def _dossiers(terms) -> dict[int, Dossier]:
+    return {
         dossier.meeting.term_id: dossier
         for dossier in Dossier.objects.filter(
             meeting__term__in=terms, meeting__status__in=MEETING_LIVE
         ).select_related("meeting")
     }
+
+
+def dossier_cells(terms, today: datetime.date) -> dict[int, Cell]:
+    """Each term's dossier to the home-affairs department: its stage, reports signed of all,
+    its deadline, and whether it went (or is) late."""
+    dossiers = _dossiers(terms)
     signed = report_counts(dossiers.values())
     cells = {}
     for term in terms:
@@ -221,16 +240,45 @@ def dossier_cells(terms, today: datetime.date) -> dict[int, Cell]:
             cells[term.pk] = Cell(status="none", label=str(_("Not started")))
             continue
         done, total = signed.get(dossier.pk, (0, 0))
-        submitted = dossier.status == DossierStatus.SUBMITTED
+        with_bloc = dossier.status in WITH_THE_BLOC
         cells[term.pk] = Cell(
             status=dossier.status,
             label=dossier.get_status_display(),
             done=done,
             total=total,
-            overdue=int(dossier.late and not submitted),
-            next_due=None if submitted else dossier.due,
+            overdue=int(dossier.late and with_bloc),
+            next_due=dossier.due if with_bloc else None,
             url=reverse("thidua:meetings:detail", args=[dossier.meeting_id]),
-            detail=str(_("submitted late") if submitted and dossier.late else ""),
+            detail=str(_("submitted late") if not with_bloc and dossier.late else ""),
+        )
+    return cells
+
+
+def appraisal_cells(terms, today: datetime.date) -> dict[int, Cell]:
+    """Each term's dossier at the department: awaiting reception, returned (how many times),
+    received, the nominees appraised of all; its open task's deadline."""
+    dossiers = {
+        term_id: dossier
+        for term_id, dossier in _dossiers(terms).items()
+        if dossier.submitted_at is not None
+    }
+    concluded = appraisal_counts(dossiers.values())
+    returns = return_counts(dossiers.values())
+    cells = {}
+    for term in terms:
+        dossier = dossiers.get(term.pk)
+        if dossier is None:
+            cells[term.pk] = Cell(status="none", label=str(_("Not received")))
+            continue
+        done, total = concluded.get(dossier.pk, (0, 0))
+        returned = returns.get(dossier.pk, 0)
+        cells[term.pk] = Cell(
+            status=dossier.status,
+            label=dossier.get_status_display(),
+            done=done,
+            total=total,
+            url=reverse("thidua:meetings:detail", args=[dossier.meeting_id]),
+            detail=str(_("returned %(times)s time(s)") % {"times": returned}) if returned else "",
         )
     return cells
 
@@ -259,5 +307,11 @@ STAGES = [
         title=_("Dossier to the home-affairs department"),
         cells=dossier_cells,
         progress_title=_("Reports signed"),
+    ),
+    Stage(
+        code="appraisal",
+        title=_("Reception and appraisal"),
+        cells=appraisal_cells,
+        progress_title=_("Nominees appraised"),
     ),
 ]

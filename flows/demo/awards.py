@@ -48,7 +48,7 @@ def _ensure_award(row, data, types: dict[str, AwardType], organisations, report)
         unit=unit,
         award_type=award_type,
         kind=row["kind"],
-        year=data["award_year"],
+        year=row["year"],
         decision_number=row["decision_number"],
         decision_date=datetime.date.fromisoformat(row["decision_date"]),
         decided_by=row["decided_by"],

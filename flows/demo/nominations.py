@@ -5,8 +5,10 @@ Every step goes through the services as the person the task is assigned to, as h
 his inbox: the leader unit's officer proposes the units and takes the roll call, each head
 present votes, the chair counts, the secretary and the chair sign the minutes; each nominee's
 officer writes its report and its head signs it; the leader unit's officer sends the proposal,
-its head signs it and its records clerk numbers and seals it. The bloc's scoring must be
-ranked first (``run_scoring_demo``).
+its head signs it and its records clerk numbers and seals it; the home-affairs department
+returns it once if the plan says so (the bloc completes and sends it again), receives it and
+appraises every nominee, its head signing the notice and the appraisal. The bloc's scoring
+must be ranked first (``run_scoring_demo``).
 """
 
 from pathlib import Path
@@ -20,11 +22,13 @@ from flows.demo.covenants import DemoStopped, drafter, signing_step
 from flows.nominations import services
 from flows.nominations.models import (
     LIVE_STATUSES,
+    AppraisalConclusion,
     Dossier,
     DossierStatus,
     Handover,
     Meeting,
     MeetingStatus,
+    SubmissionOutcome,
 )
 from workflows import ballots
 from workflows.background import run_queued_tasks
@@ -60,7 +64,7 @@ def drive_meeting(*, term, log=lambda line: None) -> Meeting:
     for _step in range(MAX_STEPS):
         run_queued_tasks()
         meeting.refresh_from_db()
-        if _submitted(meeting) or _enough(meeting, plan):
+        if _done(meeting, plan) or _enough(meeting, plan):
             return meeting
         task = _next_task(meeting)
         log(f"{task.flow_task.name}: {task.owner.get_full_name()} ({task.data.get('unit_name')})")
@@ -68,9 +72,11 @@ def drive_meeting(*, term, log=lambda line: None) -> Meeting:
     raise DemoStopped(f"{meeting} did not finish in {MAX_STEPS} steps.")
 
 
-def _submitted(meeting) -> bool:
+def _done(meeting, plan) -> bool:
+    """Submitted, or, when the plan takes it to the department, appraised."""
     dossier = Dossier.objects.filter(meeting=meeting).first()
-    return dossier is not None and dossier.status == DossierStatus.SUBMITTED
+    last = DossierStatus.APPRAISED if "appraisal" in plan else DossierStatus.SUBMITTED
+    return dossier is not None and dossier.status == last
 
 
 def _enough(meeting, plan) -> bool:
@@ -141,6 +147,38 @@ def _compile(task, meeting, plan):
     services.send_proposal(task=task, by=task.owner)
 
 
+def _receive(task, meeting, plan):
+    """The department returns the first version when the plan says so, then receives."""
+    returning = plan.get("reception", {}).get("return")
+    dossier = meeting.dossier
+    if returning and not dossier.submissions.filter(outcome=SubmissionOutcome.RETURNED).exists():
+        services.return_dossier(
+            task=task,
+            by=task.owner,
+            reason=returning["reason"],
+            legal_basis=returning["legal_basis"],
+            reports=list(dossier.reports.filter(candidacy__unit__code__in=returning["reports"])),
+            note=returning.get("note", ""),
+        )
+    else:
+        services.receive(task=task, by=task.owner)
+
+
+def _appraise(task, meeting, plan):
+    """The officer agrees with every nominee that meets the rules (the plan's opinion)."""
+    appraisal_plan = plan["appraisal"]
+    for appraisal in meeting.dossier.appraisals.select_related("candidacy"):
+        services.appraise(
+            task=task,
+            by=task.owner,
+            appraisal=appraisal,
+            conclusion=AppraisalConclusion.AGREED,
+            opinion=appraisal_plan["opinion"],
+            leading_units=appraisal_plan.get("leading_units"),
+        )
+    services.send_appraisal(task=task, by=task.owner)
+
+
 STEPS = {
     "prepare": _prepare,
     "vote": _vote,
@@ -152,6 +190,10 @@ STEPS = {
     "compile_proposal": _compile,
     "sign_proposal": _signing(services.sign_proposal),
     "register_proposal": _signing(services.register_proposal),
+    "receive": _receive,
+    "sign_return_notice": _signing(services.sign_return_notice),
+    "appraise": _appraise,
+    "sign_appraisal": _signing(services.sign_appraisal),
 }
 
 

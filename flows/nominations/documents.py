@@ -19,8 +19,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from flows.awards.selectors import awards_of, indicators_of, ratings_of
-from flows.nominations.models import AchievementReport, BlocAward, Dossier, Handover, Meeting
-from flows.nominations.selectors import candidacies_by_award
+from flows.nominations.models import (
+    AchievementReport,
+    BlocAward,
+    CouncilSession,
+    Dossier,
+    Handover,
+    Meeting,
+    Submission,
+)
+from flows.nominations.selectors import (
+    absent_members,
+    agenda_of,
+    candidacies_by_award,
+    members_of,
+)
 from flows.rules.parameters import PARAMETERS
 from signatures import pipeline
 from signatures.models import FieldKind
@@ -39,6 +52,12 @@ HANDOVER_TYPE = "leader_handover"
 HANDOVER_TEMPLATE = "nominations/documents/handover.html"
 OUTGOING_FIELD = "outgoing"
 INCOMING_FIELD = "incoming"
+RETURN_NOTICE_TYPE = "dossier_return_notice"
+RETURN_NOTICE_TEMPLATE = "nominations/documents/return_notice.html"
+COUNCIL_MINUTES_TYPE = "council_minutes"
+COUNCIL_MINUTES_TEMPLATE = "nominations/documents/council_minutes.html"
+APPRAISAL_TYPE = "dossier_appraisal"
+APPRAISAL_TEMPLATE = "nominations/documents/appraisal.html"
 HEAD_FIELD = "head"
 SEAL_FIELD = "seal"
 #: The awards in the order of the catalogue (the flags first), for lists.
@@ -246,6 +265,136 @@ def proposal_draft(dossier: Dossier) -> pipeline.Draft:
             ),
         ],
         numbered=True,
+    )
+
+
+def _department(dossier: Dossier):
+    """The home-affairs department the dossier was sent to, and its jurisdiction."""
+    jurisdiction = dossier.meeting.term.bloc.jurisdiction
+    return dossier.recipient, jurisdiction
+
+
+def _department_context(dossier: Dossier, **context) -> dict:
+    department, jurisdiction = _department(dossier)
+    return {
+        "parent_body": jurisdiction.name,
+        "issuing_body": department.name,
+        "place": jurisdiction.place_name or jurisdiction.name,
+        "date": timezone.localdate(),
+        "year": timezone.localdate().year,
+        "dossier": dossier,
+        "term": dossier.meeting.term,
+        **context,
+    }
+
+
+def return_notice_draft(submission: Submission) -> pipeline.Draft:
+    """The department's notice returning the dossier (T16), with the reason and its legal
+    basis and what is to be completed, signed by the department's head."""
+    dossier = submission.dossier
+    term = dossier.meeting.term
+    department, _jurisdiction = _department(dossier)
+    title = _("Return of the nomination dossier %(year)s of %(bloc)s, version %(version)s") % {
+        "year": term.year,
+        "bloc": term.bloc.name,
+        "version": submission.version,
+    }
+    return pipeline.Draft(
+        document_type=RETURN_NOTICE_TYPE,
+        title=title,
+        template=RETURN_NOTICE_TEMPLATE,
+        context=_department_context(
+            dossier,
+            symbol=f"TB-{(department.abbreviation or department.code).upper()}",
+            document_type="THÔNG BÁO",
+            summary=f"Về việc trả hồ sơ đề nghị khen thưởng năm {term.year} của {term.bloc.name}",
+            submission=submission,
+            missing=[item for item in submission.checklist if not item.get("accepted", True)],
+            recipients=[term.leader.name, "Lưu: VT, TĐKT"],
+        ),
+        signers=[_head_signer(department, timezone.localdate())],
+    )
+
+
+def appraisal_draft(dossier: Dossier) -> pipeline.Draft:
+    """The department's appraisal of the dossier (T16): each nominee's checks with their
+    citations, the officer's opinion and conclusion, signed by the department's head."""
+    term = dossier.meeting.term
+    department, _jurisdiction = _department(dossier)
+    appraisals = sorted(
+        dossier.appraisals.select_related("candidacy__unit"),
+        key=lambda appraisal: (AWARD_ORDER[appraisal.candidacy.award], appraisal.candidacy.rank),
+    )
+    title = _("Appraisal of the nomination dossier %(year)s of %(bloc)s") % {
+        "year": term.year,
+        "bloc": term.bloc.name,
+    }
+    return pipeline.Draft(
+        document_type=APPRAISAL_TYPE,
+        title=title,
+        template=APPRAISAL_TEMPLATE,
+        context=_department_context(
+            dossier,
+            symbol=f"BC-{(department.abbreviation or department.code).upper()}",
+            document_type="BÁO CÁO THẨM ĐỊNH",
+            summary=f"Hồ sơ đề nghị khen thưởng năm {term.year} của {term.bloc.name}",
+            submission=dossier.submissions.order_by("-version").first(),
+            appraisals=appraisals,
+            recipients=["Hội đồng Thi đua – Khen thưởng", "Lưu: VT, TĐKT"],
+        ),
+        signers=[_head_signer(department, timezone.localdate())],
+    )
+
+
+def council_minutes_draft(session: CouncilSession) -> pipeline.Draft:
+    """The minutes of the council's session with the results of its vote (T14): who sat, the
+    nominees and their appraisals, for each the votes for over the total membership against
+    its threshold and source (NĐ 152/2025 Điều 33 khoản 5 asks for the ratio in the minutes);
+    signed by the secretary and the chairman."""
+    council, result = session.council, session.ballot.result
+    jurisdiction = council.parent
+    members = members_of(council, session.held_on)
+    present = set(session.present.values_list("pk", flat=True))
+    rows = {
+        row["reference"]: {**row, "percent": percent(row["ratio"])}
+        for question in result["questions"]
+        for row in question["rounds"][-1]["candidates"]
+    }
+    items = [
+        {"item": item, "row": rows.get(item.reference), "threshold": percent(item.threshold)}
+        for item in agenda_of(session)
+    ]
+    title = _("Minutes of the council session of %(day)s") % {
+        "day": session.held_on.strftime("%d/%m/%Y")
+    }
+    return pipeline.Draft(
+        document_type=COUNCIL_MINUTES_TYPE,
+        title=title,
+        template=COUNCIL_MINUTES_TEMPLATE,
+        context={
+            "parent_body": f"UBND {jurisdiction.name}",
+            "issuing_body": council.name,
+            "symbol": f"BB-{(council.abbreviation or council.code).upper()}",
+            "place": jurisdiction.place_name or jurisdiction.name,
+            "date": session.held_on,
+            "document_type": "BIÊN BẢN",
+            "summary": f"Họp Hội đồng Thi đua – Khen thưởng xét khen thưởng năm {session.year}",
+            "session": session,
+            "members": members,
+            "present": [m for m in members if m.pk in present],
+            "absent": absent_members(session),
+            "items": items,
+            "presence_rule": session.rulings["council.award_session_min_presence"],
+            "threshold_sources": sorted({line["item"].threshold_source for line in items}),
+            "result": result,
+            "secret": session.ballot.mode == BallotMode.SECRET,
+            "result_hash": session.ballot.result_hash,
+            "recipients": [f"UBND {jurisdiction.name}", "Sở Nội vụ", "Lưu: VT"],
+        },
+        signers=[
+            pipeline.Signer(field=SECRETARY_FIELD, signer=session.secretary, title="Thư ký"),
+            pipeline.Signer(field=CHAIR_FIELD, signer=session.chair, title="Chủ tịch Hội đồng"),
+        ],
     )
 
 

@@ -43,3 +43,20 @@ def handover_event(event: str, handover, /, *, actor=None, on_behalf_of=None, au
         obj=handover,
         audit=audit,
     )
+
+
+def session_event(event: str, session, /, *, actor=None, on_behalf_of=None, audit=True, **data):
+    """A step of a council session: audited, pushed to its page and the board of its year. A
+    vote event says that a member voted, never who or how."""
+    publish(
+        event,
+        groups=[
+            live_group("session", session.pk),
+            live_group("board", session.council.parent_id, session.year),
+        ],
+        data={"session": session.pk, "status": session.status, **data},
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        obj=session,
+        audit=audit,
+    )

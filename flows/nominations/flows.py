@@ -23,7 +23,9 @@ from flows.blocs.access import may_see_term
 from flows.nominations import events
 from flows.nominations.models import (
     AchievementReport,
+    CouncilProcess,
     Dossier,
+    DossierStatus,
     HandoverProcess,
     HandoverStatus,
     Meeting,
@@ -34,7 +36,9 @@ from flows.nominations.selectors import (
     elector_items,
     home_affairs_of,
     may_see_meeting,
+    may_see_session,
     nominee_items,
+    session_electors,
     voter_items,
 )
 from flows.rules import selectors as rules
@@ -73,6 +77,28 @@ def _status_is(*statuses):
     return lambda activation: activation.process.meeting.status in statuses
 
 
+def _department(process):
+    """The home-affairs department the dossier was sent to."""
+    return Dossier.objects.select_related("recipient").get(meeting=process.meeting).recipient
+
+
+def _rule_days(key):
+    def days(process):
+        bloc = process.meeting.term.bloc
+        return rules.resolve(key, on=timezone.localdate(), bloc=bloc).value
+
+    return days
+
+
+def _dossier_is(*statuses):
+    def test(activation):
+        return Dossier.objects.filter(
+            meeting=activation.process.meeting, status__in=statuses
+        ).exists()
+
+    return test
+
+
 class MeetingFlow(ProcessVisibility, flow.Flow):
     process_class = MeetingProcess
     lock_impl = staticmethod(process_row_lock)
@@ -82,7 +108,8 @@ class MeetingFlow(ProcessVisibility, flow.Flow):
     )
     summary_related = ["meeting__term__bloc"]
     process_description = _(
-        "The bloc's vote on the units it proposes for awards, and the signed minutes."
+        "The bloc's vote on the units it proposes for awards, the signed minutes, the dossier"
+        " and its reception and appraisal by the home-affairs department."
     )
 
     start = (
@@ -293,9 +320,74 @@ class MeetingFlow(ProcessVisibility, flow.Flow):
         )
         .Annotation(title=_("Number and seal the proposal"))
         .Permission("nominations.manage_meetingprocess")
+        .Next(this.receive)
+    )
+    # The home-affairs department (P8): receive or return, then appraise.
+    receive = (
+        RoleTask(f"{VIEWS}.ReceiveView")
+        .Role(
+            Role.HOME_AFFAIRS_OFFICER,
+            unit=_department,
+            due_days=_rule_days("sla.snv_reception_wd"),
+            working_days=True,
+            reason=_("the home-affairs department receives the blocs' dossiers"),
+        )
+        .Annotation(title=_("Receive the dossier"))
+        .Permission("nominations.manage_meetingprocess")
+        .Next(this.after_reception)
+    )
+    after_reception = (
+        flow.If(_dossier_is(DossierStatus.RECEIVED))
+        .Annotation(title=_("Received or returned?"))
+        .Then(this.appraise)
+        .Else(this.sign_return_notice)
+    )
+    sign_return_notice = (
+        RoleTask(f"{VIEWS}.SignReturnNoticeView")
+        .Role(
+            Role.HEAD,
+            unit=_department,
+            action=DelegationScope.SIGN,
+            due_days=_days(SIGNING_DAYS),
+            reason=_("the head of the home-affairs department signs its notices"),
+        )
+        .Annotation(title=_("Sign the return notice"))
+        .Permission("nominations.manage_meetingprocess")
+        .Next(this.after_return)
+    )
+    after_return = (
+        flow.If(_dossier_is(DossierStatus.REPORTS))
+        .Annotation(title=_("Reports to write again?"))
+        .Then(this.reports_split)
+        .Else(this.compile_proposal)
+    )
+    appraise = (
+        RoleTask(f"{VIEWS}.AppraiseView")
+        .Role(
+            Role.HOME_AFFAIRS_OFFICER,
+            unit=_department,
+            due_days=_rule_days("sla.snv_appraisal_wd"),
+            working_days=True,
+            reason=_("the home-affairs department appraises the dossiers it received"),
+        )
+        .Annotation(title=_("Appraise the dossier"))
+        .Permission("nominations.manage_meetingprocess")
+        .Next(this.sign_appraisal)
+    )
+    sign_appraisal = (
+        RoleTask(f"{VIEWS}.SignAppraisalView")
+        .Role(
+            Role.HEAD,
+            unit=_department,
+            action=DelegationScope.SIGN,
+            due_days=_days(SIGNING_DAYS),
+            reason=_("the head of the home-affairs department signs the appraisal"),
+        )
+        .Annotation(title=_("Sign the appraisal"))
+        .Permission("nominations.manage_meetingprocess")
         .Next(this.end)
     )
-    end = flow.End().Annotation(title=_("Dossier submitted"))
+    end = flow.End().Annotation(title=_("Dossier appraised"))
 
     def start_process(self, activation, meeting):
         activation.process.meeting = meeting
@@ -432,4 +524,114 @@ class HandoverFlow(ProcessVisibility, flow.Flow):
 
     def start_process(self, activation, handover):
         activation.process.handover = handover
+        return activation.process
+
+
+def _council(process):
+    return process.session.council
+
+
+def _session_is(*statuses):
+    return lambda activation: activation.process.session.status in statuses
+
+
+class CouncilFlow(ProcessVisibility, flow.Flow):
+    """A sitting of the jurisdiction's council (DOMAIN.md §5 P9): the secretary takes the roll
+    call, the members present vote ("Bỏ phiếu Hội đồng"), the chairman counts, the minutes
+    are signed by the secretary and the chairman."""
+
+    process_class = CouncilProcess
+    lock_impl = staticmethod(process_row_lock)
+    process_title = _("Council session")
+    process_summary_template = (
+        "{{ process.session }}: {{ process.session.get_status_display|lower }}"
+    )
+    summary_related = ["session__council"]
+    process_description = _(
+        "The council's vote on the appraised nominees over its total membership, and the"
+        " signed minutes."
+    )
+
+    start = (
+        flow.StartHandle(this.start_process)
+        .Annotation(title=_("Convene the session"))
+        .Next(this.open_session)
+    )
+
+    def may_see_process(self, user, process) -> bool:
+        return may_see_session(user, process.session_id)
+
+    open_session = (
+        RoleTask(f"{VIEWS}.OpenSessionView")
+        .Role(
+            Role.COUNCIL_SECRETARY,
+            unit=_council,
+            due_days=_days(MEETING_DAYS),
+            reason=_("the council's secretary takes the roll call"),
+        )
+        .Annotation(title=_("Take the roll call"))
+        .Permission("nominations.manage_councilprocess")
+        .Next(this.vote_split)
+    )
+    vote_split = (
+        FanOut()
+        .Annotation(title=_("Ballot papers to the members present"))
+        .Next(this.vote, data_source=session_electors)
+    )
+    vote = (
+        RoleTask(f"{VIEWS}.CouncilVoteView")
+        .Role(
+            Role.COUNCIL_MEMBER,
+            unit=_council,
+            action=DelegationScope.VOTE,
+            due_days=_days(MEETING_DAYS),
+            reason=_("every member present votes on the nominees"),
+        )
+        .Annotation(title=_("Council vote"))
+        .Permission("nominations.manage_councilprocess")
+        .Next(this.vote_join)
+    )
+    vote_join = flow.Join().Annotation(title=_("Gather the votes")).Next(this.count)
+    count = (
+        RoleTask(f"{VIEWS}.CouncilCountView")
+        .Role(
+            Role.COUNCIL_CHAIR,
+            unit=_council,
+            due_days=_days(MEETING_DAYS),
+            reason=_("the chairman counts the council's vote"),
+        )
+        .Annotation(title=_("Count the council's vote"))
+        .Permission("nominations.manage_councilprocess")
+        .Next(this.sign_as_secretary)
+    )
+    sign_as_secretary = (
+        RoleTask(f"{VIEWS}.SignCouncilMinutesView")
+        .Role(
+            Role.COUNCIL_SECRETARY,
+            unit=_council,
+            action=DelegationScope.SIGN,
+            due_days=_days(SIGNING_DAYS),
+            reason=_("the council's secretary signs the minutes first"),
+        )
+        .Annotation(title=_("Sign the council's minutes as secretary"))
+        .Permission("nominations.manage_councilprocess")
+        .Next(this.sign_as_chair)
+    )
+    sign_as_chair = (
+        RoleTask(f"{VIEWS}.SignCouncilMinutesView")
+        .Role(
+            Role.COUNCIL_CHAIR,
+            unit=_council,
+            action=DelegationScope.SIGN,
+            due_days=_days(SIGNING_DAYS),
+            reason=_("the chairman signs the council's minutes"),
+        )
+        .Annotation(title=_("Sign the council's minutes as chairman"))
+        .Permission("nominations.manage_councilprocess")
+        .Next(this.end)
+    )
+    end = flow.End().Annotation(title=_("Minutes signed"))
+
+    def start_process(self, activation, session):
+        activation.process.session = session
         return activation.process

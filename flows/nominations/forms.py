@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from flows.nominations.models import BlocAward
+from flows.nominations.models import AppraisalConclusion, BlocAward
 
 
 class ConveneForm(forms.Form):
@@ -119,3 +119,76 @@ class HandoverForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["next_leader"].queryset = units
         self.fields["next_deputy"].queryset = units
+
+
+class ReturnForm(forms.Form):
+    """The department returns the dossier: why, on which legal basis, which reports."""
+
+    reason = forms.CharField(
+        label=_("Reason for the return"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    legal_basis = forms.CharField(label=_("Legal basis"), max_length=500)
+    reports = forms.ModelMultipleChoiceField(
+        None,
+        label=_("Reports to write and sign again"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(label=_("What these reports lack"), max_length=500, required=False)
+
+    def __init__(self, *args, reports, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reports"].queryset = reports
+        self.fields["reports"].label_from_instance = lambda report: report.candidacy.unit.name
+
+
+class AppraisalForm(forms.Form):
+    """The officer's conclusion and opinion on one nominee (each nominee has its own form)."""
+
+    appraisal = forms.ModelChoiceField(None, widget=forms.HiddenInput)
+    conclusion = forms.ChoiceField(
+        label=_("Conclusion"), choices=AppraisalConclusion.choices, widget=forms.RadioSelect
+    )
+    opinion = forms.CharField(
+        label=_("Appraisal opinion"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    leading_units = forms.IntegerField(
+        label=_("Blocs' leading units meeting the provincial flag's standard this year"),
+        required=False,
+        min_value=0,
+        help_text=_("The Government flag's quota is reckoned on them (K-02)."),
+    )
+
+    def __init__(self, *args, appraisals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["appraisal"].queryset = appraisals
+
+
+class ConveneSessionForm(forms.Form):
+    year = forms.IntegerField(label=_("Year of the achievements"), min_value=2000, max_value=2100)
+    held_on = forms.DateField(label=_("Held on"), widget=forms.DateInput(attrs={"type": "date"}))
+    place = forms.CharField(label=_("Place"), max_length=255)
+
+
+class RollCallForm(forms.Form):
+    present = forms.ModelMultipleChoiceField(
+        None, label=_("Members present"), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["present"]
+        field.queryset = members
+        field.initial = list(members)
+        field.label_from_instance = lambda a: f"{a.user.get_full_name()} ({a.get_role_display()})"
+
+
+class WrittenCouncilVoteForm(forms.Form):
+    elector = forms.ModelChoiceField(
+        None, label=_("Absent member whose written vote you record"), empty_label=_("Choose")
+    )
+
+    def __init__(self, *args, electors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["elector"].queryset = electors
+        self.fields["elector"].label_from_instance = lambda e: e.appointment.user.get_full_name()

@@ -246,6 +246,11 @@ class DossierStatus(models.TextChoices):
     SIGNING = "signing", _("Proposal awaiting the head's signature")
     REGISTERING = "registering", _("Proposal awaiting its number and seal")
     SUBMITTED = "submitted", _("Submitted to the home-affairs department")
+    RETURNING = "returning", _("Being returned: the return notice awaits its signature")
+    RETURNED = "returned", _("Returned to the bloc, being completed")
+    RECEIVED = "received", _("Received, being appraised")
+    APPRAISING = "appraising", _("Appraisal awaiting the department head's signature")
+    APPRAISED = "appraised", _("Appraised")
 
 
 D = DossierStatus
@@ -279,6 +284,14 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
         related_name="+",
         verbose_name=_("proposal"),
     )
+    appraisal = models.OneToOneField(
+        "signatures.Document",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("appraisal"),
+    )
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
 
@@ -298,7 +311,7 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
         day = timezone.localtime(self.submitted_at).date() if self.submitted_at else None
         return (day or timezone.localdate()) > self.due
 
-    @transition(field=status, source=D.REPORTS, target=D.COMPILING)
+    @transition(field=status, source=[D.REPORTS, D.RETURNED], target=D.COMPILING)
     def compile(self):
         pass
 
@@ -313,6 +326,148 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     @transition(field=status, source=D.REGISTERING, target=D.SUBMITTED)
     def submit(self):
         pass
+
+    @transition(field=status, source=D.SUBMITTED, target=D.RECEIVED)
+    def receive(self):
+        pass
+
+    @transition(field=status, source=D.SUBMITTED, target=D.RETURNING)
+    def send_back(self):
+        pass
+
+    @transition(field=status, source=D.RETURNING, target=D.RETURNED)
+    def returned(self):
+        pass
+
+    @transition(field=status, source=D.RETURNED, target=D.REPORTS)
+    def rewrite_reports(self):
+        pass
+
+    @transition(field=status, source=D.RECEIVED, target=D.APPRAISING)
+    def send_appraisal(self):
+        pass
+
+    @transition(field=status, source=D.APPRAISING, target=D.APPRAISED)
+    def appraised(self):
+        pass
+
+
+class SubmissionOutcome(models.TextChoices):
+    PENDING = "pending", _("Awaiting reception")
+    RECEIVED = "received", _("Received")
+    RETURNED = "returned", _("Returned")
+
+
+class Submission(models.Model):
+    """One sending of the dossier to the home-affairs department: its version, the proposal and
+    reports as sent, and what the department made of it. A returned dossier is completed and
+    sent again as the next version; the earlier ones are kept with their return notices."""
+
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("dossier")
+    )
+    version = models.PositiveSmallIntegerField(_("version"))
+    proposal = models.ForeignKey(
+        "signatures.Document",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("proposal as sent"),
+    )
+    #: {"reports": {unit id: document id}}: the reports as sent with this version.
+    documents = models.JSONField(_("documents sent"), default=dict)
+    submitted_at = models.DateTimeField(_("submitted at"))
+    late = models.BooleanField(_("late"))
+    outcome = models.CharField(
+        _("outcome"),
+        max_length=10,
+        choices=SubmissionOutcome.choices,
+        default=SubmissionOutcome.PENDING,
+    )
+    #: The reception's checklist: [{"item", "label", "unit", "present", "accepted", "note"}].
+    checklist = models.JSONField(_("checklist"), default=list)
+    reason = models.TextField(_("reason for the return"), blank=True)
+    legal_basis = models.CharField(_("legal basis of the return"), max_length=500, blank=True)
+    notice = models.OneToOneField(
+        "signatures.Document",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("return notice"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["dossier", "version"]
+        verbose_name = _("dossier submission")
+        verbose_name_plural = _("dossier submissions")
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "version"], name="one_submission_version")
+        ]
+
+    def __str__(self):
+        return _("%(dossier)s, version %(version)s") % {
+            "dossier": self.dossier,
+            "version": self.version,
+        }
+
+
+class AppraisalConclusion(models.TextChoices):
+    AGREED = "agreed", _("Meets the conditions: put to the council")
+    NOT_AGREED = "not_agreed", _("Does not meet the conditions")
+
+
+class Appraisal(models.Model):
+    """The department's appraisal of one nominee (thẩm định): every rule check as computed, with
+    its citation, and the officer's opinion and conclusion."""
+
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, related_name="appraisals", verbose_name=_("dossier")
+    )
+    candidacy = models.OneToOneField(
+        Candidacy, on_delete=models.PROTECT, related_name="appraisal", verbose_name=_("nominee")
+    )
+    #: [{"rule", "passed", "text", "source"}] as computed on ``appraised_on``.
+    checks = models.JSONField(_("checks"), default=list)
+    meets_rules = models.BooleanField(_("meets every rule"))
+    conclusion = models.CharField(
+        _("conclusion"), max_length=12, choices=AppraisalConclusion.choices, blank=True
+    )
+    opinion = models.TextField(_("appraisal opinion"), blank=True)
+    leading_units = models.PositiveSmallIntegerField(
+        _("blocs' leading units meeting the provincial flag's standard"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "For a Government flag nominee: the province's count, on which its quota is"
+            " reckoned (K-02), at least the blocs this site knows."
+        ),
+    )
+    appraised_on = models.DateField(_("checked on"))
+    appraised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("appraised by"),
+    )
+
+    class Meta:
+        ordering = ["dossier", "candidacy__rank"]
+        verbose_name = _("appraisal")
+        verbose_name_plural = _("appraisals")
+
+    def __str__(self):
+        return _("Appraisal of %(unit)s") % {"unit": self.candidacy.unit}
 
 
 class ReportStatus(models.TextChoices):
@@ -381,6 +536,12 @@ class AchievementReport(ConcurrentTransitionMixin, models.Model):
     @transition(field=status, source=ReportStatus.SUBMITTED, target=ReportStatus.SIGNED)
     def sign(self):
         pass
+
+    @transition(field=status, source=ReportStatus.SIGNED, target=ReportStatus.DRAFT)
+    def reopen(self):
+        """The department returned the dossier for this report: written and signed again (the
+        signed one stays with the submission that sent it)."""
+        self.document = None
 
 
 # The leader's hand-over (DOMAIN.md §5 P13, §7 T19) -----------------------------------------------
@@ -496,3 +657,145 @@ class HandoverProcess(Process):
     class Meta:
         verbose_name = _("leader hand-over process")
         verbose_name_plural = _("leader hand-over processes")
+
+
+# The provincial council's session and vote (DOMAIN.md §5 P9, §7 T14) ---------------------------
+
+
+class SessionStatus(models.TextChoices):
+    CONVENED = "convened", _("Convened: the roll call is being taken")
+    VOTING = "voting", _("Members voting")
+    COUNTED = "counted", _("Counted, minutes being signed")
+    MINUTES_SIGNED = "minutes_signed", _("Minutes signed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+S = SessionStatus
+LIVE_SESSIONS = [status for status in S.values if status != S.CANCELLED]
+#: The awards a bloc proposes that the council votes on (DOMAIN.md §3: the flags; the
+#: provincial certificates go from the appraisal to the decision).
+COUNCIL_AWARDS = (BlocAward.CO_CP, BlocAward.CO_TINH)
+
+
+class CouncilSession(ConcurrentTransitionMixin, models.Model):
+    """A sitting of the jurisdiction's emulation and commendation council on the nominees the
+    home-affairs department appraised for a year (xét khen thưởng)."""
+
+    council = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("council")
+    )
+    year = models.PositiveSmallIntegerField(_("year of the achievements"))
+    status = FSMField(
+        _("status"), max_length=20, choices=S.choices, default=S.CONVENED, protected=True
+    )
+    held_on = models.DateField(_("held on"))
+    place = models.CharField(_("place"), max_length=255)
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("chair"),
+        help_text=_("The council's chairman, or the vice-chairman he delegated."),
+    )
+    secretary = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("secretary"),
+    )
+    #: The rules of the sitting as resolved when it was convened (quorum, presence, thresholds,
+    #: secrecy), each with its source: {key: {"value", "display", "source", "rule_set"}}.
+    rulings = models.JSONField(_("rules applied"), default=dict)
+    present = models.ManyToManyField(
+        "workflows.Appointment", related_name="+", blank=True, verbose_name=_("members present")
+    )
+    ballot = models.OneToOneField(
+        Ballot,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ballot"),
+    )
+    minutes = models.OneToOneField(
+        "signatures.Document",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("minutes"),
+    )
+    convened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("convened by"),
+    )
+    convened_at = models.DateTimeField(_("convened at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        verbose_name = _("council session")
+        verbose_name_plural = _("council sessions")
+
+    def __str__(self):
+        return _("Session of %(council)s on %(day)s") % {
+            "council": self.council,
+            "day": self.held_on.strftime("%d/%m/%Y"),
+        }
+
+    @transition(field=status, source=S.CONVENED, target=S.VOTING)
+    def open_voting(self):
+        pass
+
+    @transition(field=status, source=S.VOTING, target=S.COUNTED)
+    def count(self):
+        pass
+
+    @transition(field=status, source=S.COUNTED, target=S.MINUTES_SIGNED)
+    def sign_minutes(self):
+        pass
+
+
+class AgendaItem(models.Model):
+    """A nominee put to the council: the appraisal it rests on, the threshold its award needs
+    over the council's total membership, and the result once counted."""
+
+    session = models.ForeignKey(
+        CouncilSession, on_delete=models.CASCADE, related_name="agenda", verbose_name=_("session")
+    )
+    appraisal = models.OneToOneField(
+        Appraisal, on_delete=models.PROTECT, related_name="agenda_item", verbose_name=_("nominee")
+    )
+    threshold = models.CharField(_("votes needed"), max_length=20)
+    threshold_source = models.CharField(_("legal basis of the threshold"), max_length=255)
+    votes_for = models.PositiveSmallIntegerField(_("votes for"), null=True, blank=True)
+    passed = models.BooleanField(_("passed"), null=True)
+
+    class Meta:
+        ordering = ["session", "pk"]
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+
+    def __str__(self):
+        candidacy = self.appraisal.candidacy
+        return f"{candidacy.get_award_display()}: {candidacy.unit}"
+
+    @property
+    def reference(self) -> str:
+        return f"nominations.agendaitem:{self.pk}"
+
+
+class CouncilProcess(Process):
+    """The viewflow process of one council session."""
+
+    session = models.ForeignKey(
+        CouncilSession,
+        on_delete=models.PROTECT,
+        related_name="processes",
+        verbose_name=_("council session"),
+    )
+
+    class Meta:
+        verbose_name = _("council session process")
+        verbose_name_plural = _("council session processes")

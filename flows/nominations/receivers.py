@@ -1,5 +1,6 @@
-"""The meeting advances when a signature lands on its minutes, a nominee's report or the
-proposal; its pages follow a signature under way."""
+"""The meeting advances when a signature lands on its minutes, a nominee's report, the
+proposal, the department's return notice or its appraisal; its pages follow a signature under
+way."""
 
 from flows.nominations import documents, events, services
 from signatures import pipeline
@@ -28,3 +29,20 @@ pipeline.on_document(
     progressed=_progress(lambda dossier: dossier.meeting_id),
 )
 pipeline.on_document(documents.HANDOVER_TYPE, signed=services.on_handover_signed)
+pipeline.on_document(
+    documents.RETURN_NOTICE_TYPE,
+    signed=services.on_return_notice_signed,
+    progressed=_progress(lambda submission: submission.dossier.meeting_id),
+)
+pipeline.on_document(
+    documents.APPRAISAL_TYPE,
+    signed=services.on_appraisal_signed,
+    progressed=_progress(lambda dossier: dossier.meeting_id),
+)
+pipeline.on_document(
+    documents.COUNCIL_MINUTES_TYPE,
+    signed=services.on_council_minutes_signed,
+    progressed=lambda session, request: events.session_event(
+        "council.signing_progress", session, audit=False, field=request.field_id
+    ),
+)

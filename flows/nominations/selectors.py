@@ -5,6 +5,7 @@ Eligibility answers cite their rule (ARCHITECTURE rule 8): a check that fails ke
 off the ballot, a check for information is shown beside it.
 """
 
+import calendar
 import datetime
 from dataclasses import asdict, dataclass
 
@@ -22,17 +23,29 @@ from flows.awards.selectors import (
     consecutive_rating_years,
     merit_chain,
 )
-from flows.blocs.access import visible_terms
+from flows.blocs.access import may_oversee, sees_everything, visible_terms
+from flows.blocs.models import BlocTerm
 from flows.nominations.models import (
     AWARD_TYPES,
+    COUNCIL_AWARDS,
     AchievementReport,
+    AgendaItem,
+    Appraisal,
+    AppraisalConclusion,
     BlocAward,
     Candidacy,
+    CouncilSession,
     Dossier,
+    DossierStatus,
     Handover,
     Meeting,
+    MeetingStatus,
     ReportStatus,
+    Submission,
+    SubmissionOutcome,
 )
+from flows.rules import selectors as rules
+from flows.rules.parameters import DOSSIER_DOCUMENTS
 from notifications.access import watchable
 from workflows import ballots
 from workflows.citations import Citation
@@ -44,6 +57,7 @@ from workflows.models import (
     Participation,
     Role,
 )
+from workflows.resolvers import actor_for
 
 K02_LEADING_UNIT = Citation(
     "NĐ 152/2025/NĐ-CP, Điều 7 khoản 1",
@@ -235,13 +249,16 @@ def voter_items(activation) -> list[dict]:
 
 
 def nominee_items(activation) -> list[dict]:
-    """One report (written, then signed) per unit the bloc nominates."""
-    meeting = activation.process.meeting
+    """One report (written, then signed) per nominee whose report is to be written: all of
+    them when the dossier opens, those the department named when it returns the dossier."""
+    reports = AchievementReport.objects.filter(
+        dossier__meeting=activation.process.meeting, status=ReportStatus.DRAFT
+    )
     return [
         {"unit": unit_id}
-        for unit_id in meeting.candidacies.filter(nominated=True)
-        .order_by("rank", "pk")
-        .values_list("unit_id", flat=True)
+        for unit_id in reports.order_by("candidacy__rank", "pk").values_list(
+            "candidacy__unit_id", flat=True
+        )
     ]
 
 
@@ -416,13 +433,16 @@ def meeting_turnout(meetings) -> dict[int, MeetingTurnout]:
 class DossierView:
     dossier: Dossier
     reports: list
+    submissions: list
+    appraisals: list
 
 
 def dossier_view(meeting: Meeting) -> DossierView | None:
-    """The meeting's dossier with its reports (two queries), or None before it opens."""
+    """The meeting's dossier with its reports, the versions sent and what the department made
+    of them, and its nominees' appraisals (four queries), or None before it opens."""
     dossier = (
         Dossier.objects.filter(meeting=meeting)
-        .select_related("proposal__issued_number", "recipient")
+        .select_related("proposal__issued_number", "recipient", "appraisal")
         .first()
     )
     if dossier is None:
@@ -432,18 +452,47 @@ def dossier_view(meeting: Meeting) -> DossierView | None:
             "candidacy__rank", "pk"
         )
     )
-    return DossierView(dossier=dossier, reports=reports)
+    submissions = list(
+        dossier.submissions.select_related("proposal__issued_number", "notice").order_by("version")
+    )
+    return DossierView(
+        dossier=dossier,
+        reports=reports,
+        submissions=submissions,
+        appraisals=appraisals_of(dossier),
+    )
+
+
+def appraisals_of(dossier: Dossier) -> list:
+    """The dossier's appraisals in the ranking's order (one query)."""
+    return list(
+        dossier.appraisals.select_related("candidacy__unit").order_by("candidacy__rank", "pk")
+    )
+
+
+def returned_submission(meeting: Meeting):
+    """The version of the meeting's dossier last returned (its notice to sign)."""
+    return (
+        Submission.objects.filter(dossier__meeting=meeting, outcome=SubmissionOutcome.RETURNED)
+        .select_related("notice")
+        .order_by("-version")
+        .first()
+    )
 
 
 def document_ids(meeting: Meeting) -> list[int]:
-    """The meeting's documents: its minutes, its nominees' reports, its proposal, and the
-    minutes of its term's hand-over."""
+    """The meeting's documents: its minutes, its nominees' reports, its proposal, every version
+    sent with the department's notices, the appraisal, and the minutes of its term's
+    hand-over."""
     ids = [meeting.minutes_id]
     ids += list(Handover.objects.filter(term=meeting.term).values_list("minutes_id", flat=True))
     dossier = Dossier.objects.filter(meeting=meeting).first()
     if dossier is not None:
-        ids.append(dossier.proposal_id)
+        ids += [dossier.proposal_id, dossier.appraisal_id]
         ids += list(dossier.reports.values_list("document_id", flat=True))
+        for submission in dossier.submissions.all():
+            ids += [submission.proposal_id, submission.notice_id]
+            ids += list(submission.documents.get("reports", {}).values())
     return [pk for pk in ids if pk is not None]
 
 
@@ -468,6 +517,28 @@ def report_counts(dossiers) -> dict[int, tuple[int, int]]:
     return {dossier_id: (signed, total) for dossier_id, signed, total in counts}
 
 
+def appraisal_counts(dossiers) -> dict[int, tuple[int, int]]:
+    """For the board: each dossier's nominees concluded and in all (one query)."""
+    counts = (
+        Appraisal.objects.filter(dossier__in=list(dossiers))
+        .values("dossier_id")
+        .annotate(total=Count("pk"), concluded=Count("pk", filter=~Q(conclusion="")))
+        .values_list("dossier_id", "concluded", "total")
+    )
+    return {dossier_id: (concluded, total) for dossier_id, concluded, total in counts}
+
+
+def return_counts(dossiers) -> dict[int, int]:
+    """For the board: how many times each dossier was returned (one query)."""
+    counts = (
+        Submission.objects.filter(dossier__in=list(dossiers), outcome=SubmissionOutcome.RETURNED)
+        .values("dossier_id")
+        .annotate(times=Count("pk"))
+        .values_list("dossier_id", "times")
+    )
+    return dict(counts)
+
+
 def check_receipt(meeting: Meeting, code: str):
     """The paper a receipt code finds among the meeting's ballots: its vote, and the election
     of the next leader at the hand-over."""
@@ -476,3 +547,287 @@ def check_receipt(meeting: Meeting, code: str):
         if ballot is not None and (found := ballots.check_receipt(ballot=ballot, code=code)):
             return found
     return None
+
+
+# -- the department's reception and appraisal (P8) ----------------------------------------------
+
+#: The rule parameter of each award's dossier documents.
+DOSSIER_RULES = {
+    BlocAward.CO_CP: "dossier.documents.co_cp",
+    BlocAward.CO_TINH: "dossier.documents.co_tinh",
+    BlocAward.BK_TOAN_DIEN: "dossier.documents.bk_tinh",
+    BlocAward.BK_CHUYEN_DE: "dossier.documents.bk_tinh",
+}
+#: The statuses of a dossier the department has received (its nominees count toward quotas).
+RECEIVED_STATUSES = [DossierStatus.RECEIVED, DossierStatus.APPRAISING, DossierStatus.APPRAISED]
+K02_QUOTA = Citation(
+    "NĐ 152/2025/NĐ-CP, Điều 7 khoản 1",
+    gettext_lazy(
+        "at most the rule set's share of the blocs' leading units that meet the provincial"
+        " flag's standard"
+    ),
+)
+R09_REPORT_AGE = "NĐ 152/2025/NĐ-CP, Điều 33 khoản 9"
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One document the dossier must hold: ``unit`` names the nominee of a report."""
+
+    item: str
+    label: str
+    present: bool
+    source: str
+    unit: int | None = None
+
+    def as_data(self) -> dict:
+        return asdict(self)
+
+
+def reception_checklist(dossier: Dossier, *, on: datetime.date) -> list[ChecklistItem]:
+    """What the dossier must hold for its nominees' awards (``dossier.documents.*``), each
+    with whether it is there, signed (three queries)."""
+    meeting = dossier.meeting
+    reports = list(
+        dossier.reports.select_related("candidacy__unit").order_by("candidacy__rank", "pk")
+    )
+    keys = sorted({DOSSIER_RULES[BlocAward(r.candidacy.award)] for r in reports})
+    found = rules.resolve_many(keys, on=on, bloc=meeting.term.bloc)
+    wanted: dict[str, set[str]] = {}
+    for key in keys:
+        for item in found[key].value:
+            wanted.setdefault(item, set()).add(found[key].source)
+    items = []
+    for item in DOSSIER_DOCUMENTS:
+        if item not in wanted:
+            continue
+        source = "; ".join(sorted(wanted[item]))
+        if item == "reports":
+            items += [
+                ChecklistItem(
+                    item,
+                    _("Achievement report of %(unit)s") % {"unit": report.candidacy.unit.name},
+                    report.status == ReportStatus.SIGNED,
+                    source,
+                    unit=report.candidacy.unit_id,
+                )
+                for report in reports
+            ]
+        elif item == "minutes":
+            signed = meeting.status == MeetingStatus.MINUTES_SIGNED
+            items.append(ChecklistItem(item, str(DOSSIER_DOCUMENTS[item]), signed, source))
+        else:
+            sent = dossier.proposal_id is not None and dossier.status == DossierStatus.SUBMITTED
+            items.append(ChecklistItem(item, str(DOSSIER_DOCUMENTS[item]), sent, source))
+    return items
+
+
+def blocs_of_year(jurisdiction, year: int) -> int:
+    """The jurisdiction's blocs with a term in ``year``: one leading unit each (K-02's base as
+    far as this site knows it)."""
+    return BlocTerm.objects.filter(bloc__jurisdiction=jurisdiction, year=year).count()
+
+
+def co_cp_nominees(jurisdiction, year: int) -> int:
+    """The Government flag nominees of the jurisdiction's received dossiers of ``year``."""
+    return Candidacy.objects.filter(
+        award=BlocAward.CO_CP,
+        nominated=True,
+        meeting__term__bloc__jurisdiction=jurisdiction,
+        meeting__term__year=year,
+        meeting__dossier__status__in=RECEIVED_STATUSES,
+    ).count()
+
+
+def _co_cp_quota(candidacy, *, leaders: int, share) -> Check:
+    term = candidacy.meeting.term
+    quota = int(share * leaders)  # "không quá 20 %": rounded down
+    nominees = co_cp_nominees(term.bloc.jurisdiction, term.year)
+    values = {"nominees": nominees, "quota": quota, "leaders": leaders, "share": f"{share:.0%}"}
+    if nominees <= quota:
+        text = _(
+            "%(nominees)s Government flag nominee(s) in the province's received dossiers, within"
+            " %(quota)s (%(share)s of %(leaders)s leading units)."
+        )
+        return Check("K-02", True, text % values, K02_QUOTA.source)
+    text = _(
+        "%(nominees)s Government flag nominees in the province's received dossiers, over the"
+        " quota of %(quota)s (%(share)s of %(leaders)s leading units)."
+    )
+    return Check("K-02", False, text % values, K02_QUOTA.source)
+
+
+def _report_age(candidacy, *, months: int) -> Check:
+    """R-09: a State-level award's report covers achievements at most ``months`` old when the
+    province submits it to the Prime Minister (checked again when it is sent)."""
+    year = candidacy.meeting.term.year
+    last_day = _months_after(datetime.date(year, 12, 31), months)
+    text = _(
+        "The report covers %(year)s: it must reach the Prime Minister's office by %(day)s"
+        " (%(months)s months after the achievements)."
+    ) % {"year": year, "day": last_day.strftime("%d/%m/%Y"), "months": months}
+    return Check("R-09", None, text, R09_REPORT_AGE)
+
+
+def _months_after(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` later, or that month's last day (31/12 + 6 months: 30/6)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+APPRAISAL_RULES = [
+    "quota.co_cp.max_share_of_bloc_leaders",
+    "achievement.max_age_months_state_level",
+]
+
+
+def appraisal_checks(candidacy: Candidacy, *, on: datetime.date, leaders: int) -> list[Check]:
+    """Every check of a nominee at the department on ``on``: the meeting's checks again on that
+    day (a blocker since, an award decided since), and the province's: the Government flag's
+    quota over the province (K-02) and its report's age (R-09)."""
+    meeting = candidacy.meeting
+    checks = checks_for(
+        award=candidacy.award,
+        unit=candidacy.unit,
+        term=meeting.term,
+        on=on,
+        rulings=meeting.rulings,
+        standing=standing_of(meeting),
+    )
+    if candidacy.award == BlocAward.CO_CP:
+        found = rules.resolve_many(APPRAISAL_RULES, on=on, bloc=meeting.term.bloc)
+        share = found["quota.co_cp.max_share_of_bloc_leaders"].value
+        months = found["achievement.max_age_months_state_level"].value
+        checks += [
+            _co_cp_quota(candidacy, leaders=leaders, share=share),
+            _report_age(candidacy, months=months),
+        ]
+    return checks
+
+
+# -- the council's session (P9) -------------------------------------------------------------------
+
+#: Who sits on a council.
+COUNCIL_ROLES = [Role.COUNCIL_CHAIR, Role.COUNCIL_SECRETARY, Role.COUNCIL_MEMBER]
+
+
+def council_of(jurisdiction):
+    """The jurisdiction's emulation and commendation council: the unit its chairman sits in."""
+    appointment = (
+        Appointment.objects.current(timezone.localdate())
+        .filter(role=Role.COUNCIL_CHAIR, organisation__parent=jurisdiction)
+        .select_related("organisation")
+        .order_by("pk")
+        .first()
+    )
+    return appointment.organisation if appointment else None
+
+
+def chaired_councils(user) -> list[Organisation]:
+    """The councils ``user`` chairs today, himself or by a delegation of the chairman."""
+    today = timezone.localdate()
+    councils = Organisation.objects.filter(
+        appointments__in=Appointment.objects.current(today).filter(role=Role.COUNCIL_CHAIR)
+    ).distinct()
+    return [c for c in councils if actor_for(user, Role.COUNCIL_CHAIR, c, today) is not None]
+
+
+def members_of(council, on: datetime.date) -> list[Appointment]:
+    """The council's members on ``on`` (its total membership): the chairman, the secretary,
+    then the members by name."""
+    order = {role: position for position, role in enumerate(COUNCIL_ROLES)}
+    members = (
+        Appointment.objects.current(on)
+        .filter(organisation=council, role__in=COUNCIL_ROLES)
+        .select_related("user", "organisation")
+    )
+    return sorted(members, key=lambda a: (order[a.role], a.user.last_name, a.user.first_name))
+
+
+def agenda_candidates(jurisdiction, year: int):
+    """The appraised nominees of the jurisdiction's year the council votes on (the flags),
+    concluded "put to the council", not yet on a session's agenda."""
+    return (
+        Appraisal.objects.filter(
+            conclusion=AppraisalConclusion.AGREED,
+            candidacy__award__in=COUNCIL_AWARDS,
+            dossier__status=DossierStatus.APPRAISED,
+            candidacy__meeting__term__bloc__jurisdiction=jurisdiction,
+            candidacy__meeting__term__year=year,
+            agenda_item__isnull=True,
+        )
+        .select_related("candidacy__unit", "candidacy__meeting__term__bloc")
+        .order_by("candidacy__award", "candidacy__meeting__term__bloc__name", "pk")
+    )
+
+
+def visible_sessions(user):
+    """The sessions of the councils of the jurisdictions ``user`` oversees (the council, the
+    home-affairs officers, the supervising vice-chairmen, auditors)."""
+    sessions = CouncilSession.objects.all()
+    if sees_everything(user):
+        return sessions
+    jurisdictions = {
+        pk
+        for pk in sessions.order_by().values_list("council__parent_id", flat=True).distinct()
+        if may_oversee(user, pk)
+    }
+    return sessions.filter(council__parent_id__in=jurisdictions)
+
+
+def may_see_session(user, session_id: int) -> bool:
+    return visible_sessions(user).filter(pk=session_id).exists()
+
+
+@watchable("session")
+def may_watch_session(user, session_id: int) -> bool:
+    return may_see_session(user, session_id)
+
+
+def session_detail(user, pk: int) -> CouncilSession:
+    return (
+        visible_sessions(user)
+        .select_related("council__parent", "chair", "secretary", "ballot", "minutes")
+        .get(pk=pk)
+    )
+
+
+def agenda_of(session: CouncilSession) -> list[AgendaItem]:
+    """The session's agenda in order, with each nominee's unit and bloc (one query)."""
+    return list(
+        session.agenda.select_related(
+            "appraisal__candidacy__unit", "appraisal__candidacy__meeting__term__bloc"
+        ).order_by("pk")
+    )
+
+
+def session_electors(activation) -> list[dict]:
+    """One "Bỏ phiếu Hội đồng" task per member present (the absent vote in writing)."""
+    session = activation.process.session
+    present = set(session.present.values_list("pk", flat=True))
+    return [
+        {"appointment": elector.appointment_id}
+        for elector in session.ballot.electors.order_by("pk")
+        if elector.appointment_id in present
+    ]
+
+
+def absent_members(session: CouncilSession) -> list:
+    """The electors not present, who may vote in writing, with whether they have (two
+    queries)."""
+    present = set(session.present.values_list("pk", flat=True))
+    voted = voted_electors(session.ballot)
+    return [
+        (elector, elector.pk in voted)
+        for elector in session.ballot.electors.select_related("appointment__user")
+        if elector.appointment_id not in present
+    ]
+
+
+def voted_electors(ballot) -> set[int]:
+    """The electors who voted in the ballot's current round (one query)."""
+    current = ballots.current_round(ballot)
+    if current is None:
+        return set()
+    return set(Participation.objects.filter(round=current).values_list("elector_id", flat=True))

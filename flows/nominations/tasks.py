@@ -32,3 +32,24 @@ def prepare_proposal(dossier_id: int) -> None:
 def prepare_handover(handover_id: int) -> None:
     """Render the leader's hand-over minutes, for the outgoing and incoming heads to sign."""
     services.prepare_handover(handover_id)
+
+
+@job("nominations.prepare_return_notice")
+@task
+def prepare_return_notice(submission_id: int) -> None:
+    """Render the department's notice returning a dossier, for its head to sign."""
+    services.prepare_return_notice(submission_id)
+
+
+@job("nominations.prepare_appraisal")
+@task
+def prepare_appraisal(dossier_id: int) -> None:
+    """Render the department's appraisal of a dossier, for its head to sign."""
+    services.prepare_appraisal(dossier_id)
+
+
+@job("nominations.prepare_council_minutes")
+@task
+def prepare_council_minutes(session_id: int) -> None:
+    """Render a council session's minutes with its results, for the secretary and chairman."""
+    services.prepare_council_minutes(session_id)

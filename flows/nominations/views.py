@@ -25,10 +25,11 @@ from flows.blocs.models import BlocTerm
 from flows.nominations import documents, forms, selectors, services
 from flows.nominations.models import (
     LIVE_STATUSES,
-    DossierStatus,
+    CouncilSession,
     Handover,
     Meeting,
     MeetingStatus,
+    SessionStatus,
 )
 from flows.rules.parameters import PARAMETERS
 from flows.scoring.models import ScoringStatus
@@ -103,6 +104,10 @@ class MeetingStepView(StepView):
 
     def subject_url(self) -> str:
         return meeting_url(self.meeting)
+
+    def get_context_data(self, **kwargs):
+        # The meeting's partials (the dossier, its documents' links) name it.
+        return super().get_context_data(meeting=self.meeting, **kwargs)
 
     def breadcrumbs(self):
         return [(_("Year-end meetings"), reverse("thidua:meetings:index")), *super().breadcrumbs()]
@@ -357,6 +362,114 @@ class RegisterProposalView(ProposalSigningView):
         return pipeline.organisation_field(proposal).pk if proposal else None
 
 
+# -- the home-affairs department's steps ----------------------------------------------------------
+
+
+class ReceiveView(MeetingStepView):
+    step_template = "nominations/steps/receive.html"
+    actions = {"receive": (None, "receive"), "return": ("return_form", "send_back")}
+
+    def make_forms(self, data=None):
+        dossier = self.meeting.dossier
+        checklist = selectors.reception_checklist(dossier, on=timezone.localdate())
+        sources = sorted({item.source for item in checklist})
+        return {
+            "dossier": selectors.dossier_view(self.meeting),
+            "checklist": checklist,
+            "return_form": forms.ReturnForm(
+                data,
+                reports=dossier.reports.select_related("candidacy__unit"),
+                initial={"legal_basis": "; ".join(sources)},
+            ),
+        }
+
+    def receive(self, form):
+        services.receive(task=self.task, by=self.request.user)
+        return self.done(_("The dossier was received; its nominees are to be appraised."))
+
+    def send_back(self, form):
+        services.return_dossier(task=self.task, by=self.request.user, **form.cleaned_data)
+        return self.done(_("The return notice is being prepared for the head's signature."))
+
+
+class SignReturnNoticeView(SigningStepView, MeetingStepView):
+    step_template = "nominations/steps/sign_return_notice.html"
+    service = staticmethod(services.sign_return_notice)
+
+    @cached_property
+    def submission(self):
+        return selectors.returned_submission(self.meeting)
+
+    def field_id(self):
+        notice = self.submission.notice
+        return notice.fields.get(name=documents.HEAD_FIELD).pk if notice else None
+
+    def pdf_url(self) -> str:
+        return revision_url(self.meeting, self.submission.notice)
+
+    def make_forms(self, data=None):
+        return {**super().make_forms(data), "submission": self.submission}
+
+
+class AppraiseView(MeetingStepView):
+    step_template = "nominations/steps/appraise.html"
+    actions = {"appraise": ("appraisal_form", "appraise"), "send": (None, "send")}
+
+    def make_forms(self, data=None):
+        """One form per nominee (prefixed by its appraisal); the submit button's value names
+        the one posted."""
+        queryset = self.meeting.dossier.appraisals.all()
+        posted = data.get("appraise") if data is not None else None
+        rows = []
+        bound = None
+        for appraisal in selectors.appraisals_of(self.meeting.dossier):
+            prefix = f"a{appraisal.pk}"
+            if posted == str(appraisal.pk):
+                bound = forms.AppraisalForm(data, appraisals=queryset, prefix=prefix)
+                rows.append((appraisal, bound))
+                continue
+            initial = {
+                "appraisal": appraisal.pk,
+                "conclusion": appraisal.conclusion,
+                "opinion": appraisal.opinion,
+                "leading_units": appraisal.leading_units,
+            }
+            form = forms.AppraisalForm(appraisals=queryset, initial=initial, prefix=prefix)
+            rows.append((appraisal, form))
+        return {"appraisal_rows": rows, "appraisal_form": bound}
+
+    def appraise(self, form):
+        services.appraise(task=self.task, by=self.request.user, **form.cleaned_data)
+        messages.success(self.request, _("The appraisal was saved."))
+        return HttpResponseRedirect(self.request.get_full_path())
+
+    def send(self, form):
+        services.send_appraisal(task=self.task, by=self.request.user)
+        return self.done(_("The appraisal is being prepared for the head's signature."))
+
+
+class SignAppraisalView(SigningStepView, MeetingStepView):
+    step_template = "nominations/steps/sign_appraisal.html"
+    service = staticmethod(services.sign_appraisal)
+
+    @cached_property
+    def dossier(self):
+        return self.meeting.dossier
+
+    def field_id(self):
+        appraisal = self.dossier.appraisal
+        return appraisal.fields.get(name=documents.HEAD_FIELD).pk if appraisal else None
+
+    def pdf_url(self) -> str:
+        return revision_url(self.meeting, self.dossier.appraisal)
+
+    def make_forms(self, data=None):
+        return {
+            **super().make_forms(data),
+            "appraisals": selectors.appraisals_of(self.dossier),
+        }
+
+
 class HandoverStepView(StepView):
     """A step of the leader's hand-over; its page is the term's year-end meeting."""
 
@@ -537,7 +650,7 @@ class MeetingDetailView(TemplateView):
         is submitted."""
         meeting = self.meeting
         dossier = selectors.dossier_view(meeting)
-        if dossier is None or dossier.dossier.status != DossierStatus.SUBMITTED:
+        if dossier is None or dossier.dossier.submitted_at is None:
             return None
         if not services.may_designate(self.request.user, meeting.term):
             return None
@@ -648,3 +761,286 @@ class MeetingViewset(AppMenuMixin, Viewset):
         "<int:pk>/revisions/<int:revision>.pdf", RevisionDownloadView.as_view(), name="revision"
     )
     word_path = path("<int:pk>/word/<int:document>.docx", WordCopyView.as_view(), name="word")
+
+
+# -- the council's session (P9) --------------------------------------------------------------------
+
+NO_SESSION = gettext_lazy("No such session, or not one you may see.")
+
+
+def session_url(session) -> str:
+    return reverse("thidua:council:detail", args=[session.pk])
+
+
+def visible_session_or_404(user, pk: int):
+    try:
+        return selectors.session_detail(user, pk)
+    except CouncilSession.DoesNotExist:
+        raise Http404(NO_SESSION) from None
+
+
+def council_minutes_url(session) -> str:
+    if session.minutes_id is None:
+        return ""
+    return reverse(
+        "thidua:council:revision", args=[session.pk, session.minutes.latest_revision().pk]
+    )
+
+
+class SessionStepView(StepView):
+    """A step of a council session's flow."""
+
+    template_name = "nominations/step.html"
+
+    @cached_property
+    def subject(self) -> CouncilSession:
+        return CouncilSession.objects.select_related(
+            "council__parent", "chair", "secretary", "ballot", "minutes"
+        ).get(pk=self.request.activation.process.session_id)
+
+    @property
+    def session(self) -> CouncilSession:
+        return self.subject
+
+    def subject_url(self) -> str:
+        return session_url(self.session)
+
+    def breadcrumbs(self):
+        return [(_("Council sessions"), reverse("thidua:council:index")), *super().breadcrumbs()]
+
+    def live_socket(self) -> str:
+        return f"/ws/session/{self.session.pk}/"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(session=self.session, **kwargs)
+
+
+class OpenSessionView(SessionStepView):
+    step_template = "nominations/steps/open_session.html"
+    actions = {"open": ("roll_call", "open")}
+
+    def make_forms(self, data=None):
+        session = self.session
+        members = selectors.members_of(session.council, session.held_on)
+        queryset = Appointment.objects.filter(pk__in=[m.pk for m in members]).select_related("user")
+        return {
+            "roll_call": forms.RollCallForm(data, members=queryset),
+            "agenda": selectors.agenda_of(session),
+            "member_count": len(members),
+            "rulings": _session_rulings(session),
+        }
+
+    def open(self, form):
+        services.open_session(
+            task=self.task, by=self.request.user, present=list(form.cleaned_data["present"])
+        )
+        return self.done(_("The session is open: the members present vote in their inbox."))
+
+
+class CouncilVoteView(PaperStep, SessionStepView):
+    step_template = "nominations/steps/council_vote.html"
+    cast = staticmethod(services.council_vote)
+
+    def ballot(self):
+        return self.session.ballot
+
+
+class CouncilCountView(SessionStepView):
+    step_template = "nominations/steps/council_count.html"
+    actions = {"count": (None, "count")}
+
+    def make_forms(self, data=None):
+        return {"turnout": ballots.turnout(self.session.ballot)}
+
+    def count(self, form):
+        services.count_council(task=self.task, by=self.request.user)
+        return self.done(_("The votes are counted; the minutes are being prepared."))
+
+
+class SignCouncilMinutesView(SigningStepView, SessionStepView):
+    step_template = "nominations/steps/sign_minutes.html"
+    service = staticmethod(services.sign_council_minutes)
+
+    def field_id(self):
+        if self.session.minutes_id is None:
+            return None
+        name = (
+            documents.SECRETARY_FIELD
+            if self.task.flow_task.name == "sign_as_secretary"
+            else documents.CHAIR_FIELD
+        )
+        return self.session.minutes.fields.get(name=name).pk
+
+    def pdf_url(self) -> str:
+        return council_minutes_url(self.session)
+
+
+def _session_rulings(session):
+    return [(PARAMETERS[key], session.rulings[key]) for key in services.SESSION_RULES]
+
+
+class SessionListView(TemplateView):
+    template_name = "nominations/session_list.html"
+
+    def get_context_data(self, **kwargs):
+        councils = selectors.chaired_councils(self.request.user)
+        return super().get_context_data(
+            sessions=selectors.visible_sessions(self.request.user)
+            .select_related("council")
+            .order_by("-held_on", "-pk"),
+            convene_form=forms.ConveneSessionForm(initial={"year": timezone.localdate().year - 1})
+            if councils
+            else None,
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        councils = selectors.chaired_councils(request.user)
+        form = forms.ConveneSessionForm(request.POST)
+        if not councils:
+            raise Http404(NO_SESSION)
+        if form.is_valid():
+            try:
+                session = services.convene_session(
+                    jurisdiction=councils[0].parent, by=request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("The session was convened."))
+                return HttpResponseRedirect(session_url(session))
+        else:
+            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return HttpResponseRedirect(request.path)
+
+
+class SessionDetailView(TemplateView):
+    template_name = "nominations/session_detail.html"
+
+    @cached_property
+    def session(self):
+        return visible_session_or_404(self.request.user, self.kwargs["pk"])
+
+    def written_form(self, data=None):
+        """The secretary's form for an absent member's written vote, while the ballot is open."""
+        session = self.session
+        ballot = session.ballot
+        if (
+            ballot is None
+            or not ballot.written_votes
+            or ballot.status != BallotStatus.VOTING
+            or self.request.user.pk != ballot.secretary_id
+        ):
+            return None
+        waiting = [elector.pk for elector, voted in selectors.absent_members(session) if not voted]
+        if not waiting:
+            return None
+        electors = ballot.electors.filter(pk__in=waiting).select_related("appointment__user")
+        return {
+            "elector_form": forms.WrittenCouncilVoteForm(data, electors=electors),
+            "paper_form": BallotPaperForm(data, round_=ballots.current_round(ballot), prefix="w"),
+        }
+
+    def get_context_data(self, **kwargs):
+        session = self.session
+        code = self.request.GET.get("code")
+        receipt_form = ReceiptForm(self.request.GET if code else None)
+        checked = None
+        if code and receipt_form.is_valid() and session.ballot_id:
+            checked = ballots.check_receipt(
+                ballot=session.ballot, code=receipt_form.cleaned_data["code"]
+            )
+        return super().get_context_data(
+            session=session,
+            agenda=selectors.agenda_of(session),
+            turnout=ballots.turnout(session.ballot) if session.ballot_id else None,
+            counted=session.status in (SessionStatus.COUNTED, SessionStatus.MINUTES_SIGNED),
+            rulings=_session_rulings(session),
+            minutes_pdf=council_minutes_url(session),
+            minutes_word=reverse("thidua:council:word", args=[session.pk])
+            if session.minutes_id
+            else "",
+            may_close_voting=services.may_close_council_voting(self.request.user, session),
+            written=kwargs.pop("written", None) or self.written_form(),
+            receipt_form=receipt_form,
+            receipt_checked=code is not None and receipt_form.is_valid(),
+            checked=checked,
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        if "close_voting" in request.POST:
+            try:
+                silent = services.close_council_voting(session=self.session, by=request.user)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(
+                    request,
+                    _("The voting is closed: %(count)s member(s) present did not vote.")
+                    % {"count": silent},
+                )
+            return HttpResponseRedirect(session_url(self.session))
+        written = self.written_form(request.POST)
+        if written is None:
+            raise Http404(NO_SESSION)
+        if written["elector_form"].is_valid() and written["paper_form"].is_valid():
+            elector = written["elector_form"].cleaned_data["elector"]
+            try:
+                receipt = services.record_written_council_vote(
+                    session=self.session,
+                    by=request.user,
+                    elector=elector,
+                    marks=written["paper_form"].marks(),
+                )
+            except ValidationError as error:
+                written["elector_form"].add_error(None, error)
+            else:
+                return _receipt_page(
+                    request,
+                    session_url(self.session),
+                    receipt,
+                    written_for=elector.appointment.user.get_full_name(),
+                )
+        return self.render_to_response(self.get_context_data(written=written))
+
+
+class SessionMinutesView(View):
+    """The session's minutes: a stored revision (PDF) or the Word copy."""
+
+    def get(self, request, pk, revision=None):
+        session = visible_session_or_404(request.user, pk)
+        if session.minutes_id is None:
+            raise Http404(NO_SESSION)
+        if revision is None:
+            with translation.override(settings.LANGUAGE_CODE):
+                content = pipeline.word_copy(
+                    documents.council_minutes_draft(session), document=session.minutes
+                )
+            response = HttpResponse(content, content_type=DOCX)
+            response["Content-Disposition"] = (
+                f'attachment; filename="hoi-dong-{session.year}-{session.pk}.docx"'
+            )
+            return response
+        stored = get_object_or_404(Revision.objects.filter(document=session.minutes), pk=revision)
+        return FileResponse(
+            default_storage.open(stored.path),
+            content_type="application/pdf",
+            filename=f"hoi-dong-{session.year}-{session.pk}-r{stored.number}.pdf",
+        )
+
+
+class CouncilViewset(AppMenuMixin, Viewset):
+    """The council's sessions: for its members, the home-affairs officers and the supervising
+    leaders of the jurisdiction; the chairman convenes."""
+
+    app_name = "council"
+    title = gettext_lazy("Council sessions")
+    icon = "gavel"
+
+    index_path = path("", SessionListView.as_view(), name="index")
+    detail_path = path("<int:pk>/", SessionDetailView.as_view(), name="detail")
+    revision_path = path(
+        "<int:pk>/minutes/<int:revision>.pdf", SessionMinutesView.as_view(), name="revision"
+    )
+    word_path = path("<int:pk>/minutes.docx", SessionMinutesView.as_view(), name="word")

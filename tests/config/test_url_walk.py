@@ -27,7 +27,8 @@ from viewflow.workflow.models import Task
 from flows.blocs import services as bloc_services
 from flows.blocs.models import Bloc
 from flows.nominations import services as meeting_services
-from flows.nominations.flows import MeetingFlow
+from flows.nominations.flows import CouncilFlow, MeetingFlow
+from flows.nominations.selectors import members_of
 from flows.pledges.models import Covenant
 from flows.rules.services import criteria
 from flows.scoring import services as scoring_services
@@ -147,10 +148,12 @@ def _manager(visitor, demo, kwargs):
 
 
 def _task_page(visitor, demo, kwargs):
-    """A task's own page: its detail for whom may see the covenant; its steps for its owner."""
+    """A task's own page: its detail for whom may see the covenant (a council session's: for
+    Hải Phòng's overseers); its steps for its owner."""
     if visitor == "anonymous":
         return SIGN_IN
-    return 200 if visitor in SEES_THE_BLOC else 403
+    council = Task.objects.get(pk=kwargs["task_pk"]).flow_task.flow_class is CouncilFlow
+    return 200 if visitor in (OVERSEES_HAI_PHONG if council else SEES_THE_BLOC) else 403
 
 
 def _task_execute(visitor, demo, kwargs):
@@ -196,7 +199,7 @@ def _among(visitors, refused=403):
     return expect
 
 
-TASK_URL = r"workflow:flows:(covenant|scoring|meeting|handover):\w+:"
+TASK_URL = r"workflow:flows:(covenant|scoring|meeting|handover|council):\w+:"
 RULES = [
     # Signed out too.
     Rule(r"login|password_reset|password_reset_done|password_reset_complete", _public(200)),
@@ -221,6 +224,11 @@ RULES = [
     # The covenant, its documents, its process: for whom may see the bloc's work.
     Rule(r"thidua:covenants:(detail|attachment|revision)", _sees(200, 404)),
     Rule(r"workflow:flows:(covenant|scoring|meeting|handover):process_detail", _sees(200, 403)),
+    Rule(r"workflow:flows:council:process_detail", _among(OVERSEES_HAI_PHONG)),
+    # The council's sessions: the list for every official (his own jurisdictions' rows), a
+    # session for Hải Phòng's overseers.
+    Rule(r"thidua:council:index", _signed_in(200)),
+    Rule(r"thidua:council:(detail|revision|word)", _among(OVERSEES_HAI_PHONG, 404)),
     # The scoring and the criteria set: the bloc's work too; the blank criteria sheet is not.
     Rule(r"thidua:scorings:(detail|sheet|revision|evidence)", _sees(200, 404)),
     Rule(r"thidua:criteria:(detail|sheet)", _sees(200, 404)),
@@ -234,7 +242,7 @@ RULES = [
     Rule(r"thidua:awards:(import|template_\w+)", _among(IMPORTS_AWARDS)),
     # The flow's overview of every process: its managers'.
     Rule(
-        r"workflow:flows:(index|(covenant|scoring|meeting|handover):(index|process_list|task_list|chart"
+        r"workflow:flows:(index|(covenant|scoring|meeting|handover|council):(index|process_list|task_list|chart"
         r"|process_chart|process_cancel))",
         _manager,
     ),
@@ -345,6 +353,39 @@ def _meeting_held(term):
     return meeting
 
 
+def _council_sat():
+    """The Hải Phòng cluster's 2023 dossier appraised (the demo commands), Hải Phòng's council
+    convened on it: 14 of 15 members present voted, the chairman counted, the minutes await
+    the secretary."""
+    call_command("run_scoring_demo", bloc="cum-khoi-huyen-hp", year=2023, verbosity=0)
+    call_command("run_nominations_demo", bloc="cum-khoi-huyen-hp", year=2023, verbosity=0)
+    users = get_user_model().objects
+    session = meeting_services.convene_session(
+        jurisdiction=Organisation.objects.get(code="hp"),
+        year=2023,
+        by=users.get(username="hp.council.chair"),
+        held_on=timezone.localdate(),
+        place="Hội trường UBND thành phố",
+    )
+    roll_call = Task.objects.get(
+        process__councilprocess__session=session, flow_task=CouncilFlow.open_session
+    )
+    members = members_of(session.council, session.held_on)
+    session = meeting_services.open_session(
+        task=roll_call, by=roll_call.owner, present=members[:14]
+    )
+    marks = list(ballots.current_round(session.ballot).candidates.all())
+    for task in Task.objects.filter(
+        process__councilprocess__session=session, flow_task=CouncilFlow.vote
+    ):
+        meeting_services.council_vote(task=task, by=task.owner, marks=marks)
+    count = Task.objects.get(process__councilprocess__session=session, flow_task=CouncilFlow.count)
+    meeting_services.count_council(task=count, by=count.owner)
+    run_queued_tasks()
+    session.refresh_from_db()
+    return session
+
+
 @pytest.fixture
 def demo(demo_pki):
     call_command("run_covenant_demo", bloc=BLV, year=2024, signatures=2, verbosity=0)
@@ -375,6 +416,9 @@ def demo(demo_pki):
     )
     for task in Task.objects.filter(process__handoverprocess__handover=handover).order_by("pk"):
         tasks.setdefault(f"handover:{task.flow_task.name}", task)
+    session = _council_sat()
+    for task in Task.objects.filter(process__councilprocess__session=session).order_by("pk"):
+        tasks.setdefault(f"council:{task.flow_task.name}", task)
     user_model = get_user_model()
     requester = user_model.objects.get(username="ttvhtt-blv.head")
     job = ValidationJob.objects.create(
@@ -404,6 +448,9 @@ def demo(demo_pki):
             "thidua:meetings": meeting.pk,
             "meeting:process_pk": meeting.processes.get().pk,
             "handover:process_pk": handover.processes.get().pk,
+            "thidua:council": session.pk,
+            "council:process_pk": session.processes.get().pk,
+            "thidua:council:revision:revision": session.minutes.latest_revision().pk,
             "thidua:meetings:revision:revision": meeting.minutes.latest_revision().pk,
             "thidua:meetings:word:document": meeting.minutes_id,
             "thidua:validation": job.pk,

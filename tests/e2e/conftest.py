@@ -37,10 +37,8 @@ def live_server_var_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("var")
 
 
-@pytest.fixture(scope="session")
-def live_server_url(live_server_var_dir):
-    var_dir = live_server_var_dir
-    port = free_port()
+def server_env(var_dir, port: int) -> dict:
+    """The environment of the test server and of the commands run against its database."""
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env.update(
         {
@@ -49,8 +47,42 @@ def live_server_url(live_server_var_dir):
             "SIGNING_DEV_PKI_URL": f"http://127.0.0.1:{port}/pki",
         }
     )
-    # As make run: the demo, the development PKI, a covenant half-way through signing, and the
-    # Khánh Hòa bloc's year-end meeting with its vote open (four of six heads voted).
+    return env
+
+
+def run_manage(env, *command) -> str:
+    """``manage.py command`` against the test server's database; its output."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *command],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    ).stdout
+
+
+@pytest.fixture(scope="session")
+def live_server_port():
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def server_manage(live_server_var_dir, live_server_port):
+    """Run a management command against the test server's database (a test reads its state)."""
+    env = server_env(live_server_var_dir, live_server_port)
+    return lambda *command: run_manage(env, *command)
+
+
+@pytest.fixture(scope="session")
+def live_server_url(live_server_var_dir, live_server_port):
+    var_dir, port = live_server_var_dir, live_server_port
+    env = server_env(var_dir, port)
+    # As make run: the demo, the development PKI, a covenant half-way through signing, the
+    # Khánh Hòa bloc's year-end meeting with its vote open (four of six heads voted), and
+    # Hải Phòng's council on the cluster's appraised 2023 flags with its vote open (12 of the
+    # 14 members present voted).
     for command in (
         ["migrate", "--noinput", "-v0"],
         ["load_demo"],
@@ -58,15 +90,11 @@ def live_server_url(live_server_var_dir):
         ["run_covenant_demo", "--bloc", "cum-khoi-huyen-hp", "--year", "2024", "--signatures", "4"],
         ["run_scoring_demo", "--bloc", "khoi-bql-khanh-hoa", "--year", "2021"],
         ["run_nominations_demo", "--bloc", "khoi-bql-khanh-hoa", "--year", "2021"],
+        ["run_scoring_demo", "--bloc", "cum-khoi-huyen-hp", "--year", "2023"],
+        ["run_nominations_demo", "--bloc", "cum-khoi-huyen-hp", "--year", "2023"],
+        ["run_council_demo", "--jurisdiction", "hp", "--voted", "12"],
     ):
-        subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
+        run_manage(env, *command)
     log = open(var_dir / "server.log", "w")  # noqa: SIM115 (kept open for the server's life)
     server = subprocess.Popen(
         [

@@ -1,6 +1,6 @@
 """The main pages under axe-core (axe-playwright-python): no critical or serious violation
 (forms labelled, contrast, names of controls) on the login, inbox, signing step, covenant,
-validation, board and year-end meeting pages."""
+validation, board, year-end meeting and council session pages."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -41,6 +41,15 @@ def test_the_main_pages_have_no_grave_accessibility_violation(browser, live_serv
     council.goto(f"{live_server_url}/thidua/board/")
     council.locator("a[href^='/thidua/board/']", has_text="2024").first.click()
     council.wait_for_url("**/thidua/board/*/*/")
+    found += grave_violations(council, axe)
+    council.goto(f"{live_server_url}/thidua/council/")  # the council's session, voting
+    found += grave_violations(council, axe)
+    council.locator("[data-testid=session-list] a").first.click()
+    council.wait_for_url("**/thidua/council/*/")
+    found += grave_violations(council, axe)
+    council.goto(f"{live_server_url}/thidua/meetings/")  # a dossier returned once, appraised
+    council.locator("[data-testid=meeting-list] a", has_text="Khối huyện").first.click()
+    council.wait_for_url("**/thidua/meetings/*/")
     found += grave_violations(council, axe)
 
     officer = new_page(browser)  # a year-end meeting, its vote open

@@ -4,9 +4,9 @@ import datetime
 
 import pytest
 
-from workflows import selectors
-from workflows.models import Role
-from workflows.resolvers import acting, actor_for, holders
+from workflows import selectors, services
+from workflows.models import DelegationScope, Role
+from workflows.resolvers import acting, acting_for, actor_for, actor_in, holders
 
 D = datetime.date
 START, END = D(2024, 3, 1), D(2024, 8, 31)
@@ -136,3 +136,31 @@ def test_appointments_of_lists_current_ones_first_newest_first(appoint, unit, ot
 
     assert rows == [current, other_current, old]
     assert [row.is_current for row in rows] == [True, True, False]
+
+
+def test_one_appointment_of_many_acts_through_its_holder_or_his_substitute(
+    unit, appoint, make_user
+):
+    """A council member's own task: his, or his substitute's for that scope, nobody else's."""
+    member, other, substitute = (make_user() for _ in range(3))
+    mine = appoint(member, unit, Role.COUNCIL_MEMBER, START, END)
+    appoint(other, unit, Role.COUNCIL_MEMBER, START, END)
+    day = D(2024, 6, 15)
+    assert acting_for(mine, day, DelegationScope.VOTE).person == member
+    assert actor_in(member, mine, day, DelegationScope.VOTE).appointment == mine
+    assert actor_in(other, mine, day, DelegationScope.VOTE) is None
+    assert acting_for(mine, D(2024, 9, 1), DelegationScope.VOTE) is None  # ended
+
+    services.delegate(
+        appointment=mine,
+        substitute=substitute,
+        valid_from=D(2024, 6, 1),
+        valid_to=D(2024, 6, 30),
+        by=member,
+        scope=DelegationScope.VOTE,
+    )
+    assert acting_for(mine, day, DelegationScope.VOTE).person == substitute
+    actor = actor_in(substitute, mine, day, DelegationScope.VOTE)
+    assert actor.on_behalf_of == member
+    # A voting delegation does not carry signing.
+    assert actor_in(substitute, mine, day, DelegationScope.SIGN) is None

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from flows.nominations import documents, events
+from flows.nominations import documents, events, selectors
 from flows.nominations.flows import MeetingFlow
 from flows.nominations.models import (
     AchievementReport,
@@ -19,6 +19,7 @@ from flows.nominations.services.common import (
     audit,
     waiting_task,
 )
+from flows.nominations.services.reception import record_submission
 from signatures import pipeline
 from signatures.models import FieldKind
 from workflows.acting import acting_on, finish, refuse
@@ -191,13 +192,31 @@ def send_proposal(*, task, by) -> Dossier:
                 _("The dossier lacks the signed achievement reports of %(units)s.")
                 % {"units": ", ".join(r.candidacy.unit.name for r in unsigned)}
             )
+        _address(dossier)
         dossier.send_for_signature()
+        # A proposal sent before (and returned) stays with its submission; a new one is drawn.
+        dossier.proposal = None
         dossier.save()
         audit("meeting.proposal_compiled", actor, dossier.meeting)
         enqueue_on_commit("nominations.prepare_proposal", dossier.pk)
         activation.process.meeting = dossier.meeting
         finish(activation, by)
     return dossier
+
+
+def _address(dossier: Dossier) -> None:
+    """The department that receives the dossier: found again if none was when it opened."""
+    if dossier.recipient_id is None:
+        jurisdiction = dossier.meeting.term.bloc.jurisdiction
+        dossier.recipient = selectors.home_affairs_of(jurisdiction)
+    if dossier.recipient_id is None:
+        refuse(
+            _(
+                "%(jurisdiction)s has no home-affairs officer to receive the dossier: the"
+                " administrator appoints one first."
+            )
+            % {"jurisdiction": jurisdiction}
+        )
 
 
 def prepare_proposal(dossier_id: int) -> None:
@@ -275,6 +294,8 @@ def on_proposal_signed(owner, field, request) -> None:
         else:
             dossier.signed()
         dossier.save()
+        if sealed:
+            record_submission(dossier)
         meeting = dossier.meeting
         events.meeting_event(
             "meeting.dossier_submitted" if sealed else "meeting.proposal_signed",
@@ -299,6 +320,11 @@ def draft_of(meeting: Meeting, document_id: int):
         return None, None
     if dossier.proposal_id == document_id:
         return documents.proposal_draft(dossier), dossier.proposal
+    if dossier.appraisal_id == document_id:
+        return documents.appraisal_draft(dossier), dossier.appraisal
+    submission = dossier.submissions.filter(notice_id=document_id).select_related("notice").first()
+    if submission is not None:
+        return documents.return_notice_draft(submission), submission.notice
     report = dossier.reports.filter(document_id=document_id).select_related("document").first()
     if report is None:
         return None, None

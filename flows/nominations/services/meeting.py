@@ -33,7 +33,7 @@ from flows.rules.parameters import PARAMETERS
 from flows.scoring.models import Scoring, ScoringResult, ScoringStatus
 from signatures import pipeline
 from workflows import ballots
-from workflows.acting import acting_on, announce_tasks, finish, open_tasks, refuse
+from workflows.acting import acting_on, announce_tasks, end_open_tasks, finish, open_tasks, refuse
 from workflows.background import enqueue_on_commit
 from workflows.models import (
     BallotMode,
@@ -382,11 +382,7 @@ def close_voting(*, meeting: Meeting, by) -> list[int]:
         )
     if meeting.status != MeetingStatus.VOTING:
         refuse(_("No round of the meeting's vote is open."))
-    silent = []
-    for task in _open_votes(meeting):
-        with task.activation() as activation:
-            silent.append(task.data["unit"])
-            finish(activation, by)
+    silent = [data["unit"] for data in end_open_tasks(_open_votes(meeting), by)]
     audit("meeting.voting_closed", actor, meeting, not_voted=silent)
     return silent
 

@@ -1,4 +1,5 @@
-"""The demo's award history: the Hải Phòng cluster's 2023 results from the seed, loaded once."""
+"""The demo's award history: earlier awards, ratings, indicators and a finding of the Hải Phòng
+cluster, loaded once; its 2023 results are the flows' to write."""
 
 import datetime
 
@@ -19,17 +20,6 @@ from workflows.models import AuditEvent, Organisation
 
 pytestmark = pytest.mark.django_db
 
-NOMINATIONS_2023 = {  # DOMAIN.md §10, nominations_2023
-    "vinh-bao": ("CO_CP", AwardKind.REGULAR),
-    "thuy-nguyen": ("CO_TINH", AwardKind.REGULAR),
-    "an-lao": ("BK_TINH", AwardKind.REGULAR),
-    "kien-thuy": ("BK_TINH", AwardKind.REGULAR),
-    "tien-lang": ("BK_TINH", AwardKind.THEMATIC),
-    "an-duong": ("BK_TINH", AwardKind.THEMATIC),
-    "cat-hai": ("BK_TINH", AwardKind.THEMATIC),
-    "bach-long-vi": ("BK_TINH", AwardKind.THEMATIC),
-}
-
 
 def unit(code: str) -> Organisation:
     return Organisation.objects.get(code=code)
@@ -42,11 +32,13 @@ def snapshot() -> dict:
     }
 
 
-def test_the_clusters_2023_results_are_award_records():
+def test_earlier_awards_are_loaded_and_the_2023_results_left_to_the_flows():
     load_demo()
     records = AwardRecord.objects.select_related("unit", "award_type")
-    assert {r.unit.code: (r.award_type.code, r.kind) for r in records} == NOMINATIONS_2023
-    assert {r.year for r in records} == {2023}
+    assert {(r.unit.code, r.year, r.award_type.code, r.kind) for r in records} == {
+        ("vinh-bao", 2021, "BK_TINH", AwardKind.REGULAR),
+        ("tien-lang", 2022, "BK_TINH", AwardKind.THEMATIC),
+    }
     assert all("minh họa" in r.note for r in records)  # the decisions are illustrative
     chain = selectors.merit_chain(unit("tien-lang"), 2023).value
     assert chain.counted == [] and len(chain.excluded) == 1

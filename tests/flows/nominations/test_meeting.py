@@ -264,7 +264,8 @@ class TestTheVote:
         dossier.refresh_from_db()
         assert dossier.status == DossierStatus.SUBMITTED and dossier.submitted_at is not None
         assert dossier.proposal.issued_number.label.startswith("01/TTr-")
-        assert meeting.processes.get().finished is not None
+        # On to the home-affairs department, which receives it (tests/.../test_reception.py).
+        assert meeting_task(meeting, MeetingFlow.receive).owner == bloc.department_officer
 
     def test_a_flag_still_short_after_two_rounds_is_settled_by_the_leader_and_deputy(
         self, ranked_bloc

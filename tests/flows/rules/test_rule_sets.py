@@ -255,3 +255,15 @@ def test_the_documentation_lists_every_parameter():
 
     documented = (Path(__file__).parents[3] / "docs" / "rules.md").read_text(encoding="utf-8")
     assert [p.key for p in CATALOGUE if f"| `{p.key}` |" not in documented] == []
+
+
+def test_parameters_added_since_reach_the_installed_sets_without_changing_a_value(db):
+    national = RuleSet.objects.get(scope=Scope.NATIONAL)
+    national.values.filter(key="sla.snv_reception_wd").delete()
+    national.values.filter(key="sla.snv_appraisal_wd").update(value=15)
+
+    assert rule_sets.add_new_parameters() == 1
+    values = dict(national.values.values_list("key", "value"))
+    assert values["sla.snv_reception_wd"] == 10
+    assert values["sla.snv_appraisal_wd"] == 15  # set by the site: kept
+    assert rule_sets.add_new_parameters() == 0

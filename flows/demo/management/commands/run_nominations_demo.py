@@ -4,7 +4,6 @@ from django.core.management.base import BaseCommand, CommandError
 from flows.blocs.models import BlocTerm
 from flows.demo.covenants import DemoStopped
 from flows.demo.nominations import drive_handover, drive_meeting
-from flows.nominations.models import DossierStatus
 from flows.nominations.selectors import candidacies_by_award
 from signatures.devpki import responders_for_command
 
@@ -12,8 +11,9 @@ from signatures.devpki import responders_for_command
 class Command(BaseCommand):
     help = (
         "Drive a bloc's year-end meeting (bình xét, suy tôn) as the demo officials: the units "
-        "proposed, the heads' vote, the count, the signed minutes, the dossier submitted and the "
-        "leader's hand-over; print what the bloc proposes."
+        "proposed, the heads' vote, the count, the signed minutes, the dossier submitted, the "
+        "department's reception and appraisal, the leader's hand-over; print what the bloc "
+        "proposes."
     )
 
     def add_arguments(self, parser):
@@ -30,7 +30,7 @@ class Command(BaseCommand):
             with responders_for_command():
                 meeting = drive_meeting(term=term, log=log)
                 dossier = getattr(meeting, "dossier", None)
-                submitted = dossier is not None and dossier.status == DossierStatus.SUBMITTED
+                submitted = dossier is not None and dossier.submitted_at is not None
                 handover = drive_handover(term=term, log=log) if submitted else None
         except (DemoStopped, ValidationError) as error:
             raise CommandError(str(error)) from error
