@@ -3,7 +3,8 @@
 Each stage reads every bloc term of the board at once (a fixed number of queries, whatever the
 number of blocs) and returns one cell per term: the covenant, the year-end scoring, the
 year-end meeting's vote, the dossier sent to the home-affairs department, its reception and
-appraisal; the council joins as a further function in ``STAGES``.
+appraisal, the council's vote on its flags; the decision joins as a further function in
+``STAGES``.
 """
 
 import datetime
@@ -13,8 +14,8 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from flows.nominations.models import LIVE_SESSIONS, AgendaItem, Dossier, DossierStatus, Meeting
 from flows.nominations.models import LIVE_STATUSES as MEETING_LIVE
-from flows.nominations.models import Dossier, DossierStatus, Meeting
 from flows.nominations.selectors import (
     appraisal_counts,
     meeting_turnout,
@@ -283,6 +284,32 @@ def appraisal_cells(terms, today: datetime.date) -> dict[int, Cell]:
     return cells
 
 
+def council_cells(terms, today: datetime.date) -> dict[int, Cell]:
+    """Each term's flags at the council: the session's stage, how many passed of those put to
+    it (the results once counted)."""
+    items = defaultdict(list)
+    for item in AgendaItem.objects.filter(
+        appraisal__candidacy__meeting__term__in=terms,
+        session__status__in=LIVE_SESSIONS,
+    ).select_related("session", "appraisal__candidacy__meeting"):
+        items[item.appraisal.candidacy.meeting.term_id].append(item)
+    cells = {}
+    for term in terms:
+        agenda = items.get(term.pk)
+        if not agenda:
+            cells[term.pk] = Cell(status="none", label=str(_("Not on an agenda")))
+            continue
+        session = agenda[0].session
+        cells[term.pk] = Cell(
+            status=session.status,
+            label=session.get_status_display(),
+            done=sum(1 for item in agenda if item.passed),
+            total=len(agenda),
+            url=reverse("thidua:council:detail", args=[session.pk]),
+        )
+    return cells
+
+
 STAGES = [
     Stage(
         code="covenant",
@@ -313,5 +340,11 @@ STAGES = [
         title=_("Reception and appraisal"),
         cells=appraisal_cells,
         progress_title=_("Nominees appraised"),
+    ),
+    Stage(
+        code="council",
+        title=_("Council vote"),
+        cells=council_cells,
+        progress_title=_("Passed"),
     ),
 ]

@@ -10,6 +10,8 @@ django-fsm-2 owns the statuses (what pages, the board and later flows read); the
 process (flows.py) owns who acts next.
 """
 
+from fractions import Fraction
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -19,6 +21,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from viewflow.workflow.models import Process
 
 from flows.blocs.models import BlocTerm
+from flows.rules.parameters import ratio_text
 from flows.scoring.models import ScoringResult
 from workflows.models import Ballot, Organisation
 
@@ -784,6 +787,10 @@ class AgendaItem(models.Model):
     @property
     def reference(self) -> str:
         return f"nominations.agendaitem:{self.pk}"
+
+    @property
+    def threshold_text(self) -> str:
+        return ratio_text(Fraction(self.threshold))
 
 
 class CouncilProcess(Process):

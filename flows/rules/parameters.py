@@ -173,7 +173,8 @@ def annual_date(stored: dict, year: int) -> datetime.date:
     return datetime.date(year + stored.get("year_offset", 0), stored["month"], stored["day"])
 
 
-def _ratio_text(number: Fraction) -> str:
+def ratio_text(number: Fraction) -> str:
+    """A share as an official reads it: "80 %", or "2/3" when no whole per cent says it."""
     percent = number * 100
     if percent.denominator == 1:
         return f"{percent.numerator} %"
@@ -195,7 +196,7 @@ def display_value(parameter: Parameter, stored) -> str:
     native = parameter.native(stored)
     match parameter.kind:
         case Kind.RATIO:
-            text = _ratio_text(native)
+            text = ratio_text(native)
         case Kind.BOOLEAN:
             text = str(_("yes") if native else _("no"))
         case Kind.CHOICE:

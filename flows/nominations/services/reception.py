@@ -26,10 +26,11 @@ from flows.nominations.models import (
     Submission,
     SubmissionOutcome,
 )
-from flows.nominations.services.common import audit, waiting_task
+from flows.nominations.services.common import audit, holder_of, waiting_task
 from signatures import pipeline
 from workflows.acting import acting_on, finish, refuse
 from workflows.background import enqueue_on_commit
+from workflows.models import Role
 
 
 def record_submission(dossier: Dossier) -> Submission:
@@ -53,6 +54,12 @@ def _dossier_at(activation, *statuses) -> Dossier:
             % {"status": dossier.get_status_display().lower()}
         )
     return dossier
+
+
+def _signatory(dossier) -> None:
+    """The department's head signs its notices and appraisals: refused now if there is none,
+    rather than a document nobody can sign."""
+    holder_of(Role.HEAD, dossier.recipient, timezone.localdate(), _("signatory"))
 
 
 def _pending(dossier) -> Submission:
@@ -110,6 +117,7 @@ def return_dossier(*, task, by, reason: str, legal_basis: str, reports=(), note:
             }
             for item in checklist
         ]
+        _signatory(dossier)
         submission.outcome = SubmissionOutcome.RETURNED
         submission.reason, submission.legal_basis = reason.strip(), legal_basis.strip()
         submission.decided_by, submission.decided_at = by, timezone.now()
@@ -299,6 +307,7 @@ def send_appraisal(*, task, by) -> Dossier:
                 _("Conclude the appraisal of %(units)s first.")
                 % {"units": ", ".join(a.candidacy.unit.name for a in undecided)}
             )
+        _signatory(dossier)
         dossier.send_appraisal()
         dossier.save()
         audit("meeting.appraisal_sent", actor, dossier.meeting)

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from flows.board import selectors as progress
 from flows.nominations import documents, services
 from flows.nominations.flows import CouncilFlow
 from flows.nominations.models import BlocAward, CouncilSession, SessionStatus
@@ -150,6 +151,10 @@ def test_eleven_of_fifteen_for_fails_though_no_one_present_voted_against(
         BlocAward.CO_CP: (11, False),  # 11 / 15 < 80 %
         BlocAward.CO_TINH: (11, False),
     }
+    # The council's column of the board: counted, none of the two flags passed.
+    [row] = progress.board(bloc.term.bloc.jurisdiction, bloc.term.year)
+    cell = row.cells[5]
+    assert (cell.status, cell.done, cell.total) == (SessionStatus.COUNTED, 0, 2)
     page = ok(client.get(url), 200).content.decode()
     assert page.count('data-testid="result"') == 2 and "Điều 33 khoản 5" in page
 
