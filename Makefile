@@ -57,6 +57,10 @@ run: install run-packages
 	# Hải Phòng's council on the cluster's appraised flags: 14 of 15 members present, the
 	# absent one in writing, the minutes signed.
 	SIGNING_DEV_PKI_URL=http://$(HOST):$(PORT)/pki $(MANAGE) run_council_demo --jurisdiction hp
+	# The city's award decision on the cluster's 2023 nominees it decides: signed by the
+	# chairman, numbered QĐ-UBND and sealed; the award history written from it.
+	SIGNING_DEV_PKI_URL=http://$(HOST):$(PORT)/pki $(MANAGE) run_decision_demo \
+		--jurisdiction hp --year 2023
 	SIGNING_DEV_PKI_URL=http://$(HOST):$(PORT)/pki $(MANAGE) run_scoring_demo \
 		--bloc khoi-bql-khanh-hoa --year 2021
 	SIGNING_DEV_PKI_URL=http://$(HOST):$(PORT)/pki $(MANAGE) run_nominations_demo \

@@ -15,8 +15,8 @@ from viewflow.urls import Application, Site, route
 from flows.awards.urls import AwardViewset
 from flows.blocs.views import BlocViewset, MyOrganisationViewset
 from flows.board.views import BoardViewset
-from flows.nominations.flows import CouncilFlow, HandoverFlow, MeetingFlow
-from flows.nominations.views import CouncilViewset, MeetingViewset
+from flows.nominations.flows import CouncilFlow, DecisionFlow, HandoverFlow, MeetingFlow
+from flows.nominations.views import CouncilViewset, DecisionViewset, MeetingViewset
 from flows.pledges.flows import CovenantFlow
 from flows.pledges.views import CovenantViewset
 from flows.rules.views import CriteriaViewset, RulesViewset
@@ -57,6 +57,7 @@ class EmulationApp(Application):
     scorings_path = route("scorings/", ScoringViewset())
     meetings_path = route("meetings/", MeetingViewset())
     council_path = route("council/", CouncilViewset())
+    decisions_path = route("decisions/", DecisionViewset())
     board_path = route("board/", BoardViewset())
     awards_path = route("awards/", AwardViewset())
     rules_path = route("rules/", RulesViewset())
@@ -91,6 +92,7 @@ site = ThiDuaSite(
                 FlowViewset(MeetingFlow, icon="how_to_vote"),
                 FlowViewset(HandoverFlow, icon="swap_horiz"),
                 FlowViewset(CouncilFlow, icon="gavel"),
+                FlowViewset(DecisionFlow, icon="workspace_premium"),
             ]
         ),
         EmulationApp(),

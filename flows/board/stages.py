@@ -3,8 +3,7 @@
 Each stage reads every bloc term of the board at once (a fixed number of queries, whatever the
 number of blocs) and returns one cell per term: the covenant, the year-end scoring, the
 year-end meeting's vote, the dossier sent to the home-affairs department, its reception and
-appraisal, the council's vote on its flags; the decision joins as a further function in
-``STAGES``.
+appraisal, the council's vote on its flags, the province's award decision.
 """
 
 import datetime
@@ -14,7 +13,15 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from flows.nominations.models import LIVE_SESSIONS, AgendaItem, Dossier, DossierStatus, Meeting
+from flows.nominations.models import (
+    LIVE_SESSIONS,
+    AgendaItem,
+    DecisionLine,
+    DecisionStatus,
+    Dossier,
+    DossierStatus,
+    Meeting,
+)
 from flows.nominations.models import LIVE_STATUSES as MEETING_LIVE
 from flows.nominations.selectors import (
     appraisal_counts,
@@ -310,6 +317,32 @@ def council_cells(terms, today: datetime.date) -> dict[int, Cell]:
     return cells
 
 
+def decision_cells(terms, today: datetime.date) -> dict[int, Cell]:
+    """Each term's nominees in the province's award decision: its stage, those awarded."""
+    lines = defaultdict(list)
+    for line in DecisionLine.objects.filter(
+        appraisal__candidacy__meeting__term__in=terms
+    ).select_related("decision__document__issued_number", "appraisal__candidacy__meeting"):
+        lines[line.appraisal.candidacy.meeting.term_id].append(line)
+    cells = {}
+    for term in terms:
+        awarded = lines.get(term.pk)
+        if not awarded:
+            cells[term.pk] = Cell(status="none", label=str(_("No decision yet")))
+            continue
+        decision = awarded[0].decision
+        issued = decision.status == DecisionStatus.ISSUED
+        cells[term.pk] = Cell(
+            status=decision.status,
+            label=decision.get_status_display(),
+            done=len(awarded) if issued else 0,
+            total=len(awarded),
+            url=reverse("thidua:decisions:detail", args=[decision.pk]),
+            detail=decision.document.issued_number.label if issued else "",
+        )
+    return cells
+
+
 STAGES = [
     Stage(
         code="covenant",
@@ -346,5 +379,11 @@ STAGES = [
         title=_("Council vote"),
         cells=council_cells,
         progress_title=_("Passed"),
+    ),
+    Stage(
+        code="decision",
+        title=_("Award decision"),
+        cells=decision_cells,
+        progress_title=_("Awarded"),
     ),
 ]

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from flows.awards.selectors import awards_of, indicators_of, ratings_of
 from flows.nominations.models import (
     AchievementReport,
+    AwardDecision,
     BlocAward,
     CouncilSession,
     Dossier,
@@ -32,6 +33,7 @@ from flows.nominations.selectors import (
     absent_members,
     agenda_of,
     candidacies_by_award,
+    lines_of,
     members_of,
 )
 from flows.rules.parameters import PARAMETERS
@@ -56,6 +58,8 @@ RETURN_NOTICE_TYPE = "dossier_return_notice"
 RETURN_NOTICE_TEMPLATE = "nominations/documents/return_notice.html"
 COUNCIL_MINUTES_TYPE = "council_minutes"
 COUNCIL_MINUTES_TEMPLATE = "nominations/documents/council_minutes.html"
+DECISION_TYPE = "award_decision"
+DECISION_TEMPLATE = "nominations/documents/decision.html"
 APPRAISAL_TYPE = "dossier_appraisal"
 APPRAISAL_TEMPLATE = "nominations/documents/appraisal.html"
 HEAD_FIELD = "head"
@@ -395,6 +399,81 @@ def council_minutes_draft(session: CouncilSession) -> pipeline.Draft:
             pipeline.Signer(field=SECRETARY_FIELD, signer=session.secretary, title="Thư ký"),
             pipeline.Signer(field=CHAIR_FIELD, signer=session.chair, title="Chủ tịch Hội đồng"),
         ],
+    )
+
+
+def money_text(amount: int) -> str:
+    """2.340.000: Vietnamese groups thousands with dots."""
+    return f"{amount:,}".replace(",", ".")
+
+
+def decision_draft(decision: AwardDecision) -> pipeline.Draft:
+    """The chairman's award decision (T17, ND 30 Mẫu 1.2 layout) with its list on a page of its
+    own: the legal bases, the awards and their amounts, who carries it out; signed "TM. ỦY BAN
+    NHÂN DÂN / CHỦ TỊCH", numbered (QĐ-UBND) and sealed by the committee's records clerk."""
+    issuer, jurisdiction = decision.issuer, decision.issuer.parent
+    today = timezone.localdate()
+    lines = sorted(
+        lines_of(decision),
+        key=lambda line: (AWARD_ORDER[line.appraisal.candidacy.award], line.appraisal.pk),
+    )
+    groups = [
+        (award.label, [line for line in lines if line.appraisal.candidacy.award == award])
+        for award in BlocAward
+    ]
+    clerk = _holder(Role.RECORDS_CLERK, issuer, today)
+    chairman = _holder(Role.HEAD, issuer, today)
+    rules = decision.rulings
+    title = _("Award decision %(year)s of %(issuer)s") % {"year": decision.year, "issuer": issuer}
+    return pipeline.Draft(
+        document_type=DECISION_TYPE,
+        title=title,
+        template=DECISION_TEMPLATE,
+        context={
+            "parent_body": "",
+            "issuing_body": issuer.name,
+            "symbol": "QĐ-UBND",
+            "place": jurisdiction.place_name or jurisdiction.name,
+            "year": today.year,
+            "document_type": "QUYẾT ĐỊNH",
+            "summary": f"Về việc khen thưởng thành tích năm {decision.year}",
+            "decision": decision,
+            "jurisdiction": jurisdiction,
+            "groups": [(label, rows) for label, rows in groups if rows],
+            "rows": [
+                {
+                    "line": line,
+                    "coefficient": f"{float(Fraction(line.coefficient)):g}".replace(".", ","),
+                    "amount": money_text(line.amount),
+                }
+                for line in lines
+            ],
+            "total": money_text(sum(line.amount for line in lines)),
+            "base_salary": money_text(rules["money.base_salary_vnd"]["value"]),
+            "base_salary_source": rules["money.base_salary_vnd"]["source"],
+            "rounding": money_text(rules["money.rounding_vnd"]["value"]),
+            "rounding_source": rules["money.rounding_vnd"]["source"],
+            "coefficients_source": rules["money.coefficients"]["source"],
+            "recipients": ["Như Điều 3", "Sở Nội vụ", "Lưu: VT"],
+        },
+        signers=[
+            pipeline.Signer(
+                field=HEAD_FIELD,
+                signer=chairman.user,
+                title="CHỦ TỊCH",
+                unit="TM. ỦY BAN NHÂN DÂN",
+                organisation=issuer,
+                seal=SEAL_FIELD,
+            ),
+            pipeline.Signer(
+                field=SEAL_FIELD,
+                signer=clerk.user,
+                title=clerk.title or Role.RECORDS_CLERK.label,
+                organisation=issuer,
+                kind=FieldKind.ORGANISATION,
+            ),
+        ],
+        numbered=True,
     )
 
 

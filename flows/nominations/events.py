@@ -60,3 +60,15 @@ def session_event(event: str, session, /, *, actor=None, on_behalf_of=None, audi
         obj=session,
         audit=audit,
     )
+
+
+def decision_event(event: str, decision, /, *, actor=None, audit=True, **data):
+    """A step of an award decision: audited, pushed to the board of its year."""
+    publish(
+        event,
+        groups=[live_group("board", decision.issuer.parent_id, decision.year)],
+        data={"decision": decision.pk, "status": decision.status, **data},
+        actor=actor,
+        obj=decision,
+        audit=audit,
+    )

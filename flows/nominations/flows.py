@@ -24,6 +24,7 @@ from flows.nominations import events
 from flows.nominations.models import (
     AchievementReport,
     CouncilProcess,
+    DecisionProcess,
     Dossier,
     DossierStatus,
     HandoverProcess,
@@ -35,6 +36,7 @@ from flows.nominations.models import (
 from flows.nominations.selectors import (
     elector_items,
     home_affairs_of,
+    may_see_decision,
     may_see_meeting,
     may_see_session,
     nominee_items,
@@ -634,4 +636,63 @@ class CouncilFlow(ProcessVisibility, flow.Flow):
 
     def start_process(self, activation, session):
         activation.process.session = session
+        return activation.process
+
+
+def _issuer(process):
+    return process.decision.issuer
+
+
+class DecisionFlow(ProcessVisibility, flow.Flow):
+    """The province's award decision (DOMAIN.md §5 P10): the chairman signs, the records clerk
+    numbers and seals it; the award history is written from it."""
+
+    process_class = DecisionProcess
+    lock_impl = staticmethod(process_row_lock)
+    process_title = _("Award decision")
+    process_summary_template = (
+        "{{ process.decision }}: {{ process.decision.get_status_display|lower }}"
+    )
+    summary_related = ["decision__issuer"]
+    process_description = _("The chairman's award decision, signed, numbered and sealed.")
+
+    start = (
+        flow.StartHandle(this.start_process)
+        .Annotation(title=_("Draft the decision"))
+        .Next(this.sign)
+    )
+
+    def may_see_process(self, user, process) -> bool:
+        return may_see_decision(user, process.decision)
+
+    sign = (
+        RoleTask(f"{VIEWS}.SignDecisionView")
+        .Role(
+            Role.HEAD,
+            unit=_issuer,
+            action=DelegationScope.SIGN,
+            due_days=_days(SIGNING_DAYS),
+            reason=_("the chairman of the People's Committee signs its award decisions"),
+        )
+        .Annotation(title=_("Sign the award decision"))
+        .Permission("nominations.manage_decisionprocess")
+        .Next(this.register)
+    )
+    register = (
+        RoleTask(f"{VIEWS}.RegisterDecisionView")
+        .Role(
+            Role.RECORDS_CLERK,
+            unit=_issuer,
+            action=DelegationScope.SIGN,
+            due_days=_days(SIGNING_DAYS),
+            reason=_("the committee's records clerk numbers and seals its decisions"),
+        )
+        .Annotation(title=_("Number and seal the decision"))
+        .Permission("nominations.manage_decisionprocess")
+        .Next(this.end)
+    )
+    end = flow.End().Annotation(title=_("Decision issued"))
+
+    def start_process(self, activation, decision):
+        activation.process.decision = decision
         return activation.process

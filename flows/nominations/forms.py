@@ -192,3 +192,7 @@ class WrittenCouncilVoteForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["elector"].queryset = electors
         self.fields["elector"].label_from_instance = lambda e: e.appointment.user.get_full_name()
+
+
+class DraftDecisionForm(forms.Form):
+    year = forms.IntegerField(label=_("Year of the achievements"), min_value=2000, max_value=2100)

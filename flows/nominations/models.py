@@ -806,3 +806,118 @@ class CouncilProcess(Process):
     class Meta:
         verbose_name = _("council session process")
         verbose_name_plural = _("council session processes")
+
+
+# The province's award decision (DOMAIN.md §5 P10, §7 T17) ---------------------------------------
+
+
+class DecisionStatus(models.TextChoices):
+    SIGNING = "signing", _("Awaiting the chairman's signature")
+    REGISTERING = "registering", _("Awaiting its number and seal")
+    ISSUED = "issued", _("Issued")
+
+
+class AwardDecision(ConcurrentTransitionMixin, models.Model):
+    """The chairman's decision (Quyết định khen thưởng) on the nominees of a year the province
+    decides: the provincial flags the council passed, the certificates the department agreed;
+    the awards' amounts from the rule set's ``money.*``."""
+
+    issuer = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("issued by"),
+        help_text=_("The province's People's Committee, whose chairman signs."),
+    )
+    year = models.PositiveSmallIntegerField(_("year of the achievements"))
+    status = FSMField(
+        _("status"),
+        max_length=20,
+        choices=DecisionStatus.choices,
+        default=DecisionStatus.SIGNING,
+        protected=True,
+    )
+    #: ``money.*`` and the legal bases as resolved when it was drafted, with their sources.
+    rulings = models.JSONField(_("rules applied"), default=dict)
+    document = models.OneToOneField(
+        "signatures.Document",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decision"),
+    )
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("drafted by"),
+    )
+    drafted_at = models.DateTimeField(_("drafted at"), default=timezone.now)
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-drafted_at", "-pk"]
+        verbose_name = _("award decision")
+        verbose_name_plural = _("award decisions")
+
+    def __str__(self):
+        return _("Award decision %(year)s of %(issuer)s") % {
+            "year": self.year,
+            "issuer": self.issuer,
+        }
+
+    @transition(field=status, source=DecisionStatus.SIGNING, target=DecisionStatus.REGISTERING)
+    def signed(self):
+        pass
+
+    @transition(field=status, source=DecisionStatus.REGISTERING, target=DecisionStatus.ISSUED)
+    def issue(self):
+        pass
+
+
+class DecisionLine(models.Model):
+    """One nominee awarded by the decision: its award, the coefficient and the amount, and the
+    award history row written when the decision is issued."""
+
+    decision = models.ForeignKey(
+        AwardDecision, on_delete=models.CASCADE, related_name="lines", verbose_name=_("decision")
+    )
+    appraisal = models.OneToOneField(
+        Appraisal, on_delete=models.PROTECT, related_name="decision_line", verbose_name=_("nominee")
+    )
+    award_type = models.CharField(_("award"), max_length=20)
+    kind = models.CharField(_("kind"), max_length=15)
+    coefficient = models.CharField(_("coefficient"), max_length=20)
+    amount = models.PositiveIntegerField(_("amount (đồng)"))
+    record = models.OneToOneField(
+        "awards.AwardRecord",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("award record"),
+    )
+
+    class Meta:
+        ordering = ["decision", "pk"]
+        verbose_name = _("decision line")
+        verbose_name_plural = _("decision lines")
+
+    def __str__(self):
+        return str(self.appraisal.candidacy)
+
+
+class DecisionProcess(Process):
+    """The viewflow process of one award decision."""
+
+    decision = models.ForeignKey(
+        AwardDecision,
+        on_delete=models.PROTECT,
+        related_name="processes",
+        verbose_name=_("decision"),
+    )
+
+    class Meta:
+        verbose_name = _("award decision process")
+        verbose_name_plural = _("award decision processes")

@@ -46,3 +46,4 @@ pipeline.on_document(
         "council.signing_progress", session, audit=False, field=request.field_id
     ),
 )
+pipeline.on_document(documents.DECISION_TYPE, signed=services.on_decision_signed)

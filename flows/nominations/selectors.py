@@ -32,6 +32,7 @@ from flows.nominations.models import (
     AgendaItem,
     Appraisal,
     AppraisalConclusion,
+    AwardDecision,
     BlocAward,
     Candidacy,
     CouncilSession,
@@ -831,3 +832,69 @@ def voted_electors(ballot) -> set[int]:
     if current is None:
         return set()
     return set(Participation.objects.filter(round=current).values_list("elector_id", flat=True))
+
+
+# -- the award decision (P10) ----------------------------------------------------------------------
+
+
+def people_committee_of(jurisdiction):
+    """The jurisdiction's People's Committee (its chairman signs the award decisions)."""
+    return (
+        Organisation.objects.filter(parent=jurisdiction, kind__code="ubnd-tinh")
+        .order_by("pk")
+        .first()
+    )
+
+
+def decidable(jurisdiction, year: int):
+    """The nominees of the jurisdiction's year the province decides, not yet in a decision:
+    the provincial certificates the department agreed, the provincial flags the council passed
+    (the Government flag is the Prime Minister's)."""
+    agreed = Appraisal.objects.filter(
+        conclusion=AppraisalConclusion.AGREED,
+        dossier__status=DossierStatus.APPRAISED,
+        candidacy__meeting__term__bloc__jurisdiction=jurisdiction,
+        candidacy__meeting__term__year=year,
+        decision_line__isnull=True,
+    )
+    certificates = Q(candidacy__award__in=[BlocAward.BK_TOAN_DIEN, BlocAward.BK_CHUYEN_DE])
+    passed_flag = Q(candidacy__award=BlocAward.CO_TINH, agenda_item__passed=True)
+    return (
+        agreed.filter(certificates | passed_flag)
+        .select_related("candidacy__unit", "candidacy__meeting__term__bloc")
+        .order_by("candidacy__meeting__term__bloc__name", "candidacy__rank", "pk")
+    )
+
+
+def visible_decisions(user):
+    """The decisions of the jurisdictions ``user`` oversees, and of the committee he works at
+    (its chairman, his substitute, its clerk)."""
+    decisions = AwardDecision.objects.all()
+    if sees_everything(user):
+        return decisions
+    jurisdictions = {
+        pk
+        for pk in decisions.order_by().values_list("issuer__parent_id", flat=True).distinct()
+        if may_oversee(user, pk)
+    }
+    today = timezone.localdate()
+    issuers = {
+        pk
+        for pk in decisions.order_by().values_list("issuer_id", flat=True).distinct()
+        if Appointment.objects.current(today).filter(user=user, organisation_id=pk).exists()
+        or actor_for(user, Role.HEAD, Organisation(pk=pk), today) is not None
+    }
+    return decisions.filter(Q(issuer__parent_id__in=jurisdictions) | Q(issuer_id__in=issuers))
+
+
+def may_see_decision(user, decision) -> bool:
+    return visible_decisions(user).filter(pk=decision.pk).exists()
+
+
+def lines_of(decision) -> list:
+    """The decision's lines in its list's order (one query)."""
+    return list(
+        decision.lines.select_related(
+            "appraisal__candidacy__unit", "appraisal__candidacy__meeting__term__bloc", "record"
+        ).order_by("pk")
+    )

@@ -53,3 +53,10 @@ def prepare_appraisal(dossier_id: int) -> None:
 def prepare_council_minutes(session_id: int) -> None:
     """Render a council session's minutes with its results, for the secretary and chairman."""
     services.prepare_council_minutes(session_id)
+
+
+@job("nominations.prepare_decision")
+@task
+def prepare_decision(decision_id: int) -> None:
+    """Render an award decision with its list, for the chairman and the records clerk."""
+    services.prepare_decision(decision_id)

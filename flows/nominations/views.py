@@ -25,6 +25,7 @@ from flows.blocs.models import BlocTerm
 from flows.nominations import documents, forms, selectors, services
 from flows.nominations.models import (
     LIVE_STATUSES,
+    AwardDecision,
     CouncilSession,
     Handover,
     Meeting,
@@ -38,7 +39,7 @@ from signatures.models import Revision
 from signatures.views import SigningStepView
 from workflows import ballots
 from workflows.forms import BallotPaperForm, ReceiptForm
-from workflows.models import Appointment, BallotStatus
+from workflows.models import Appointment, BallotStatus, Role
 from workflows.views import StepView
 
 NOT_VISIBLE = gettext_lazy("No such meeting, or not one you may see.")
@@ -1044,3 +1045,174 @@ class CouncilViewset(AppMenuMixin, Viewset):
         "<int:pk>/minutes/<int:revision>.pdf", SessionMinutesView.as_view(), name="revision"
     )
     word_path = path("<int:pk>/minutes.docx", SessionMinutesView.as_view(), name="word")
+
+
+# -- the award decision (P10) ----------------------------------------------------------------------
+
+NO_DECISION = gettext_lazy("No such decision, or not one you may see.")
+
+
+def decision_url(decision) -> str:
+    return reverse("thidua:decisions:detail", args=[decision.pk])
+
+
+def visible_decision_or_404(user, pk: int) -> AwardDecision:
+    decision = (
+        selectors.visible_decisions(user)
+        .select_related("issuer__parent", "drafted_by", "document__issued_number")
+        .filter(pk=pk)
+        .first()
+    )
+    if decision is None:
+        raise Http404(NO_DECISION)
+    return decision
+
+
+def decision_pdf_url(decision) -> str:
+    if decision.document_id is None:
+        return ""
+    revision = decision.document.latest_revision()
+    return reverse("thidua:decisions:revision", args=[decision.pk, revision.pk])
+
+
+class DecisionStepView(SigningStepView, StepView):
+    template_name = "nominations/step.html"
+    step_template = "nominations/steps/sign_decision.html"
+
+    @cached_property
+    def subject(self) -> AwardDecision:
+        return AwardDecision.objects.select_related("issuer__parent", "document").get(
+            pk=self.request.activation.process.decision_id
+        )
+
+    def subject_url(self) -> str:
+        return decision_url(self.subject)
+
+    def breadcrumbs(self):
+        return [(_("Award decisions"), reverse("thidua:decisions:index")), *super().breadcrumbs()]
+
+    def pdf_url(self) -> str:
+        return decision_pdf_url(self.subject)
+
+    def make_forms(self, data=None):
+        return {**super().make_forms(data), "lines": selectors.lines_of(self.subject)}
+
+
+class SignDecisionView(DecisionStepView):
+    service = staticmethod(services.sign_decision)
+
+    def field_id(self):
+        document = self.subject.document
+        return document.fields.get(name=documents.HEAD_FIELD).pk if document else None
+
+
+class RegisterDecisionView(DecisionStepView):
+    service = staticmethod(services.register_decision)
+
+    def field_id(self):
+        document = self.subject.document
+        return pipeline.organisation_field(document).pk if document else None
+
+
+class DecisionListView(TemplateView):
+    template_name = "nominations/decision_list.html"
+
+    def jurisdiction(self):
+        """The jurisdiction whose decisions the user drafts (a home-affairs officer's)."""
+        appointment = (
+            Appointment.objects.current(timezone.localdate())
+            .filter(user=self.request.user, role=Role.HOME_AFFAIRS_OFFICER)
+            .select_related("organisation__parent")
+            .first()
+        )
+        return appointment.organisation.parent if appointment else None
+
+    def get_context_data(self, **kwargs):
+        jurisdiction = self.jurisdiction()
+        return super().get_context_data(
+            decisions=selectors.visible_decisions(self.request.user)
+            .select_related("issuer", "document__issued_number")
+            .order_by("-drafted_at", "-pk"),
+            draft_form=forms.DraftDecisionForm(initial={"year": timezone.localdate().year - 1})
+            if jurisdiction
+            else None,
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        jurisdiction = self.jurisdiction()
+        if jurisdiction is None:
+            raise Http404(NO_DECISION)
+        form = forms.DraftDecisionForm(request.POST)
+        if form.is_valid():
+            try:
+                decision = services.draft_decision(
+                    jurisdiction=jurisdiction, by=request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(
+                    request, _("The decision is being prepared for the chairman's signature.")
+                )
+                return HttpResponseRedirect(decision_url(decision))
+        else:
+            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return HttpResponseRedirect(request.path)
+
+
+class DecisionDetailView(TemplateView):
+    template_name = "nominations/decision_detail.html"
+
+    def get_context_data(self, **kwargs):
+        decision = visible_decision_or_404(self.request.user, self.kwargs["pk"])
+        return super().get_context_data(
+            decision=decision,
+            lines=selectors.lines_of(decision),
+            pdf_url=decision_pdf_url(decision),
+            word_url=reverse("thidua:decisions:word", args=[decision.pk])
+            if decision.document_id
+            else "",
+            **kwargs,
+        )
+
+
+class DecisionDocumentView(View):
+    """The decision: a stored revision (PDF) or its Word copy."""
+
+    def get(self, request, pk, revision=None):
+        decision = visible_decision_or_404(request.user, pk)
+        if decision.document_id is None:
+            raise Http404(NO_DECISION)
+        if revision is None:
+            with translation.override(settings.LANGUAGE_CODE):
+                content = pipeline.word_copy(
+                    documents.decision_draft(decision), document=decision.document
+                )
+            response = HttpResponse(content, content_type=DOCX)
+            response["Content-Disposition"] = (
+                f'attachment; filename="quyet-dinh-{decision.year}-{decision.pk}.docx"'
+            )
+            return response
+        stored = get_object_or_404(Revision.objects.filter(document=decision.document), pk=revision)
+        return FileResponse(
+            default_storage.open(stored.path),
+            content_type="application/pdf",
+            filename=f"quyet-dinh-{decision.year}-{decision.pk}-r{stored.number}.pdf",
+        )
+
+
+class DecisionViewset(AppMenuMixin, Viewset):
+    """The province's award decisions: drafted by its home-affairs officers, signed by the
+    chairman, numbered and sealed by the committee's clerk."""
+
+    app_name = "decisions"
+    title = gettext_lazy("Award decisions")
+    icon = "workspace_premium"
+
+    index_path = path("", DecisionListView.as_view(), name="index")
+    detail_path = path("<int:pk>/", DecisionDetailView.as_view(), name="detail")
+    revision_path = path(
+        "<int:pk>/revisions/<int:revision>.pdf", DecisionDocumentView.as_view(), name="revision"
+    )
+    word_path = path("<int:pk>/decision.docx", DecisionDocumentView.as_view(), name="word")

@@ -27,7 +27,7 @@ from viewflow.workflow.models import Task
 from flows.blocs import services as bloc_services
 from flows.blocs.models import Bloc
 from flows.nominations import services as meeting_services
-from flows.nominations.flows import CouncilFlow, MeetingFlow
+from flows.nominations.flows import CouncilFlow, DecisionFlow, MeetingFlow
 from flows.nominations.selectors import members_of
 from flows.pledges.models import Covenant
 from flows.rules.services import criteria
@@ -147,13 +147,17 @@ def _manager(visitor, demo, kwargs):
     return {200, 302} if visitor == "administrator" else 403
 
 
+#: The province's flows: a council session, an award decision (Hải Phòng's overseers see them).
+PROVINCE_FLOWS = (CouncilFlow, DecisionFlow)
+
+
 def _task_page(visitor, demo, kwargs):
     """A task's own page: its detail for whom may see the covenant (a council session's: for
     Hải Phòng's overseers); its steps for its owner."""
     if visitor == "anonymous":
         return SIGN_IN
-    council = Task.objects.get(pk=kwargs["task_pk"]).flow_task.flow_class is CouncilFlow
-    return 200 if visitor in (OVERSEES_HAI_PHONG if council else SEES_THE_BLOC) else 403
+    province = Task.objects.get(pk=kwargs["task_pk"]).flow_task.flow_class in PROVINCE_FLOWS
+    return 200 if visitor in (OVERSEES_HAI_PHONG if province else SEES_THE_BLOC) else 403
 
 
 def _task_execute(visitor, demo, kwargs):
@@ -199,7 +203,7 @@ def _among(visitors, refused=403):
     return expect
 
 
-TASK_URL = r"workflow:flows:(covenant|scoring|meeting|handover|council):\w+:"
+TASK_URL = r"workflow:flows:(covenant|scoring|meeting|handover|council|decision):\w+:"
 RULES = [
     # Signed out too.
     Rule(r"login|password_reset|password_reset_done|password_reset_complete", _public(200)),
@@ -224,11 +228,15 @@ RULES = [
     # The covenant, its documents, its process: for whom may see the bloc's work.
     Rule(r"thidua:covenants:(detail|attachment|revision)", _sees(200, 404)),
     Rule(r"workflow:flows:(covenant|scoring|meeting|handover):process_detail", _sees(200, 403)),
-    Rule(r"workflow:flows:council:process_detail", _among(OVERSEES_HAI_PHONG)),
+    Rule(r"workflow:flows:(council|decision):process_detail", _among(OVERSEES_HAI_PHONG)),
     # The council's sessions: the list for every official (his own jurisdictions' rows), a
     # session for Hải Phòng's overseers.
     Rule(r"thidua:council:index", _signed_in(200)),
     Rule(r"thidua:council:(detail|revision|word)", _among(OVERSEES_HAI_PHONG, 404)),
+    # The award decisions: the list for every official, a decision for Hải Phòng's overseers
+    # (and the committee that issues it, whose officials are not among the visitors).
+    Rule(r"thidua:decisions:index", _signed_in(200)),
+    Rule(r"thidua:decisions:(detail|revision|word)", _among(OVERSEES_HAI_PHONG, 404)),
     # The scoring and the criteria set: the bloc's work too; the blank criteria sheet is not.
     Rule(r"thidua:scorings:(detail|sheet|revision|evidence)", _sees(200, 404)),
     Rule(r"thidua:criteria:(detail|sheet)", _sees(200, 404)),
@@ -242,7 +250,7 @@ RULES = [
     Rule(r"thidua:awards:(import|template_\w+)", _among(IMPORTS_AWARDS)),
     # The flow's overview of every process: its managers'.
     Rule(
-        r"workflow:flows:(index|(covenant|scoring|meeting|handover|council):(index|process_list|task_list|chart"
+        r"workflow:flows:(index|(covenant|scoring|meeting|handover|council|decision):(index|process_list|task_list|chart"
         r"|process_chart|process_cancel))",
         _manager,
     ),
@@ -419,6 +427,16 @@ def demo(demo_pki):
     session = _council_sat()
     for task in Task.objects.filter(process__councilprocess__session=session).order_by("pk"):
         tasks.setdefault(f"council:{task.flow_task.name}", task)
+    # The city's decision on the cluster's 2023 nominees, drafted, awaiting the chairman.
+    decision = meeting_services.draft_decision(
+        jurisdiction=session.council.parent,
+        year=2023,
+        by=get_user_model().objects.get(username="hp.homeaffairs"),
+    )
+    run_queued_tasks()
+    decision.refresh_from_db()
+    for task in Task.objects.filter(process__decisionprocess__decision=decision).order_by("pk"):
+        tasks.setdefault(f"decision:{task.flow_task.name}", task)
     user_model = get_user_model()
     requester = user_model.objects.get(username="ttvhtt-blv.head")
     job = ValidationJob.objects.create(
@@ -451,6 +469,9 @@ def demo(demo_pki):
             "thidua:council": session.pk,
             "council:process_pk": session.processes.get().pk,
             "thidua:council:revision:revision": session.minutes.latest_revision().pk,
+            "thidua:decisions": decision.pk,
+            "decision:process_pk": decision.processes.get().pk,
+            "thidua:decisions:revision:revision": decision.document.latest_revision().pk,
             "thidua:meetings:revision:revision": meeting.minutes.latest_revision().pk,
             "thidua:meetings:word:document": meeting.minutes_id,
             "thidua:validation": job.pk,

@@ -8,7 +8,8 @@ what the result means.
 By stage: ``meeting`` (the bloc's bình xét – suy tôn and its minutes), ``dossier`` (the
 nominees' reports and the bloc's proposal), ``handover`` (the next leader unit), ``reception``
 (the home-affairs department receives or returns the dossier, and appraises it), ``council``
-(the council's session and vote; its names here say "council"); ``common``
+(the council's session and vote; its names here say "council"), ``decision`` (the
+province's award decision); ``common``
 holds what they share. The names below are the app's service API, used by its views, tasks,
 receivers and the demo.
 """
@@ -42,6 +43,13 @@ from flows.nominations.services.council import (
 )
 from flows.nominations.services.council import (
     vote as council_vote,
+)
+from flows.nominations.services.decision import (
+    draft_decision,
+    on_decision_signed,
+    prepare_decision,
+    register_decision,
+    sign_decision,
 )
 from flows.nominations.services.dossier import (
     draft_achievements,
@@ -118,6 +126,7 @@ __all__ = [
     "decide",
     "designate_next_leader",
     "draft_achievements",
+    "draft_decision",
     "draft_of",
     "elect",
     "may_close_council_voting",
@@ -126,6 +135,7 @@ __all__ = [
     "minutes_field",
     "on_appraisal_signed",
     "on_council_minutes_signed",
+    "on_decision_signed",
     "on_handover_signed",
     "on_minutes_signed",
     "on_proposal_signed",
@@ -135,6 +145,7 @@ __all__ = [
     "open_voting",
     "prepare_appraisal",
     "prepare_council_minutes",
+    "prepare_decision",
     "prepare_handover",
     "prepare_minutes",
     "prepare_proposal",
@@ -145,6 +156,7 @@ __all__ = [
     "receive",
     "record_written_council_vote",
     "record_written_vote",
+    "register_decision",
     "register_proposal",
     "report_for",
     "return_dossier",
@@ -154,6 +166,7 @@ __all__ = [
     "set_attendance",
     "sign_appraisal",
     "sign_council_minutes",
+    "sign_decision",
     "sign_handover",
     "sign_minutes",
     "sign_proposal",

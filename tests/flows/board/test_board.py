@@ -50,13 +50,14 @@ def test_the_board_shows_each_blocs_covenant_and_signatures(
     sign_all(bloc, covenant, heads=bloc.heads[:2])
 
     [row] = selectors.board(jurisdiction, timezone.localdate().year)
-    cell, scoring, meeting, dossier, appraisal, council = row.cells
+    cell, scoring, meeting, dossier, appraisal, council, decision = row.cells
     assert (cell.status, cell.done, cell.total, cell.overdue) == ("signing", 2, 3, 0)
     assert (scoring.status, scoring.label) == ("none", "Chưa bắt đầu")
     assert (meeting.status, meeting.label) == ("none", "Chưa bắt đầu")
     assert (dossier.status, dossier.label) == ("none", "Chưa bắt đầu")
     assert (appraisal.status, appraisal.label) == ("none", "Chưa tiếp nhận")
     assert (council.status, council.label) == ("none", "Chưa đưa ra Hội đồng")
+    assert (decision.status, decision.label) == ("none", "Chưa có quyết định")
     assert cell.next_due is not None
 
     client.force_login(council_member)

@@ -6,12 +6,16 @@ and appraises it."""
 import pytest
 from django.core.management import call_command
 
+from flows.awards.models import AwardRecord
 from flows.blocs.models import BlocTerm
 from flows.nominations import documents
 from flows.nominations.models import (
+    AWARD_TYPES,
     AppraisalConclusion,
+    AwardDecision,
     BlocAward,
     CouncilSession,
+    DecisionStatus,
     DossierStatus,
     Handover,
     HandoverStatus,
@@ -105,6 +109,22 @@ def test_the_hai_phong_cluster_proposes_the_awards_of_seed_003(demo_pki):
         ("thuy-nguyen", 15, True),
     }
     assert session.minutes.fields.filter(signed_by__isnull=False).count() == 2
+
+    # The city's decision: Thủy Nguyên's flag and the six certificates (Vĩnh Bảo's Government
+    # flag is the Prime Minister's), signed, numbered, sealed; the award history written.
+    call_command("run_decision_demo", jurisdiction="hp", year=2023, verbosity=0)
+    decision = AwardDecision.objects.get(issuer__code="hp-ubnd", year=2023)
+    assert decision.status == DecisionStatus.ISSUED
+    number = decision.document.issued_number.label
+    awarded = {
+        (r.unit.code, r.award_type.code, r.kind)
+        for r in AwardRecord.objects.filter(decision_number=number).select_related("unit")
+    }
+    assert awarded == {
+        (code, "CO_TINH" if award == BlocAward.CO_TINH else "BK_TINH", AWARD_TYPES[award][1])
+        for code, award in SEED_003
+        if award != BlocAward.CO_CP
+    }
 
     # "Đơn vị Vĩnh Bảo bàn giao nhiệm vụ Trưởng Cụm … cho huyện Cát Hải": both heads signed,
     # and Cát Hải's 2024 term starts on the hand-over day, Vĩnh Bảo's ends the day before.
