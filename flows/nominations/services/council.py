@@ -122,7 +122,7 @@ def _ratio(session, key) -> Fraction:
     return Fraction(session.rulings[key]["value"])
 
 
-def check_presence(session: CouncilSession, present: int, members: int) -> None:
+def _check_presence(session: CouncilSession, present: int, members: int) -> None:
     """A session sits with its quorum; a session on awards with its members present."""
     for key, text in (
         ("council.quorum", _("the council's quorum")),
@@ -155,7 +155,7 @@ def open_session(*, task, by, present) -> CouncilSession:
         member_ids = {appointment.pk for appointment in members}
         if any(appointment.pk not in member_ids for appointment in present):
             refuse(_("Only the council's members can be recorded present."))
-        check_presence(session, len(present), len(members))
+        _check_presence(session, len(present), len(members))
         session.present.set(present)
         agenda = selectors.agenda_of(session)
         session.ballot = ballots.prepare_ballot(
