@@ -27,3 +27,25 @@ class SheetUploadForm(forms.Form):
                 _("The sheet is larger than %(size)s.") % {"size": filesizeformat(SHEET_MAX_BYTES)}
             )
         return upload
+
+
+class AnnulmentProposalForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    legal_basis = forms.CharField(label=_("Legal basis"), max_length=500)
+
+
+class AnnulmentDecisionForm(forms.Form):
+    """The authority's answer: "annul" with its decision, or "reject" with the reason."""
+
+    decision_number = forms.CharField(label=_("Decision number"), max_length=60, required=False)
+    decided_on = forms.DateField(
+        label=_("Decided on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    decided_by = forms.CharField(label=_("Decided by"), max_length=255, required=False)
+    reason = forms.CharField(
+        label=_("Why it is rejected"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RecoveryForm(forms.Form):
+    on = forms.DateField(label=_("Recovered on"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from workflows.models import Organisation, period_label, validate_period
 
@@ -201,6 +202,12 @@ class AwardRecord(Recorded):
     def period(self) -> str:
         return period_label(self.period_from, self.period_to)
 
+    @property
+    def in_force(self) -> bool:
+        """Not undone by an annulment (P14); the record itself is never deleted."""
+        annulment = getattr(self, "annulment", None)  # no annulment: AttributeError's kin
+        return annulment is None or annulment.status not in ANNULLED_STATUSES
+
     def clean(self):
         self._check_subject()
         _period_in_order("period_from", "period_to", self.period_from, self.period_to)
@@ -342,3 +349,77 @@ class IndicatorScore(Recorded):
             "year": self.year,
             "score": self.score,
         }
+
+
+# Annulment (DOMAIN.md §5 P14; Luật Thi đua, khen thưởng 2022, Điều 93; NĐ 152/2025, Điều 58) --
+
+
+class AnnulmentStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Annulment proposed")
+    ANNULLED = "annulled", _("Annulled, recovery due")
+    RECOVERED = "recovered", _("Annulled, artefacts and money recovered")
+    REJECTED = "rejected", _("Annulment rejected")
+
+
+#: The statuses in which the award no longer counts (R-01, the merit chains).
+ANNULLED_STATUSES = [AnnulmentStatus.ANNULLED, AnnulmentStatus.RECOVERED]
+
+
+class Annulment(ConcurrentTransitionMixin, models.Model):
+    """The annulment of an award: proposed with its reason and legal basis, decided by the
+    competent authority (recorded with its decision), the artefacts and money recovered within
+    the rule's working days. The award record itself is never deleted nor changed."""
+
+    record = models.OneToOneField(
+        AwardRecord, on_delete=models.PROTECT, related_name="annulment", verbose_name=_("award")
+    )
+    status = FSMField(
+        _("status"),
+        max_length=12,
+        choices=AnnulmentStatus.choices,
+        default=AnnulmentStatus.PROPOSED,
+        protected=True,
+    )
+    reason = models.TextField(_("reason"))
+    legal_basis = models.CharField(_("legal basis"), max_length=500)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
+    decision_number = models.CharField(_("decision number"), max_length=60, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decided_by = models.CharField(_("decided by"), max_length=255, blank=True)
+    rejection_reason = models.TextField(_("why it was rejected"), blank=True)
+    recovery_due = models.DateField(_("recovery due"), null=True, blank=True)
+    recovered_on = models.DateField(_("recovered on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        verbose_name = _("annulment")
+        verbose_name_plural = _("annulments")
+
+    def __str__(self):
+        return _("Annulment of %(record)s") % {"record": self.record}
+
+    @transition(field=status, source=AnnulmentStatus.PROPOSED, target=AnnulmentStatus.ANNULLED)
+    def annul(self):
+        pass
+
+    @transition(field=status, source=AnnulmentStatus.PROPOSED, target=AnnulmentStatus.REJECTED)
+    def reject(self):
+        pass
+
+    @transition(field=status, source=AnnulmentStatus.ANNULLED, target=AnnulmentStatus.RECOVERED)
+    def recover(self):
+        pass

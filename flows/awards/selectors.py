@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from flows.awards.models import (
+    ANNULLED_STATUSES,
     AnnualRating,
     AwardKind,
     AwardRecord,
@@ -93,7 +94,7 @@ def _in_year(rows, year: int | None):
 def awards_of(units: Iterable, year: int | None = None) -> list[AwardRecord]:
     """The awards of ``units`` and of their people (one query)."""
     rows = AwardRecord.objects.filter(Q(unit__in=units) | Q(person_unit__in=units))
-    rows = rows.select_related("unit", "person_unit", "award_type")
+    rows = rows.select_related("unit", "person_unit", "award_type", "annulment")
     return list(_in_year(rows, year).order_by("-year", "award_type__position", "person_name", "pk"))
 
 
@@ -152,13 +153,18 @@ def consecutive_rating_years(
     return Ruling(count, R08_CONSECUTIVE_YEARS)
 
 
+def _in_force():
+    """The award records an annulment has not undone (P14: they no longer count)."""
+    return AwardRecord.objects.exclude(annulment__status__in=ANNULLED_STATUSES)
+
+
 def _awards_of_subject(subject: Subject):
     if isinstance(subject, Organisation):
-        return AwardRecord.objects.filter(unit=subject)
+        return _in_force().filter(unit=subject)
     same_person = Q(person_unit=subject.unit, person_name=subject.name)
     if subject.user is not None:
         same_person |= Q(person=subject.user)
-    return AwardRecord.objects.filter(same_person)
+    return _in_force().filter(same_person)
 
 
 def already_awarded(
@@ -183,7 +189,8 @@ def merit_chain(unit: Organisation, up_to_year: int) -> Ruling:
     """``unit``'s awards up to ``up_to_year``, split into those that count toward merit
     (công trạng) chains and the thematic and extraordinary ones that do not (one query)."""
     records = (
-        AwardRecord.objects.filter(unit=unit, year__lte=up_to_year)
+        _in_force()
+        .filter(unit=unit, year__lte=up_to_year)
         .select_related("award_type")
         .order_by("-year", "award_type__position", "pk")
     )

@@ -9,12 +9,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import yaml
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from flows.awards.models import (
     AnnualRating,
+    Annulment,
+    AnnulmentStatus,
     AwardKind,
     AwardRecord,
     AwardType,
@@ -26,6 +29,7 @@ from flows.awards.sheets import FORMATS, SheetFormat
 from flows.blocs.models import default_period
 from workflows.models import Organisation
 from workflows.services import record_event, require_permission
+from workflows.workdays import add_working_days
 
 STANDARD_TYPES_FILE = Path(__file__).parent / "data" / "award_types.yaml"
 
@@ -265,3 +269,105 @@ IMPORTS = {
     "findings": import_findings,
     "indicators": import_indicators,
 }
+
+
+# -- annulment (P14) -------------------------------------------------------------------------------
+
+#: R-19: the award is annulled and its artefacts and money recovered (Luật Điều 93 khoản 2),
+#: within 15 working days of the annulment (NĐ 152/2025 Điều 58).
+R19_ANNULMENT = "Luật Thi đua, khen thưởng 2022, Điều 93 khoản 2; NĐ 152/2025/NĐ-CP, Điều 58"
+RECOVERY_WORKING_DAYS = 15
+
+
+@transaction.atomic
+def propose_annulment(*, record: AwardRecord, by, reason: str, legal_basis: str = "") -> Annulment:
+    """Propose annulling ``record`` (fraud, false information, unlawful appraisal, a later
+    finding), with the reason; nothing of the record changes until the authority decides."""
+    require_permission(by, "awards.add_annulment", _("You may not propose annulling awards."))
+    if not reason.strip():
+        raise ValidationError(_("Say why the award is to be annulled."))
+    record = AwardRecord.objects.select_for_update().get(pk=record.pk)
+    existing = Annulment.objects.filter(record=record).first()
+    if existing is not None:
+        raise ValidationError(
+            _("This award already has an annulment (%(status)s).")
+            % {"status": existing.get_status_display().lower()}
+        )
+    annulment = Annulment.objects.create(
+        record=record,
+        reason=reason.strip(),
+        legal_basis=legal_basis.strip() or R19_ANNULMENT,
+        proposed_by=by,
+    )
+    _annulment_event("annulment.proposed", by, annulment)
+    return annulment
+
+
+@transaction.atomic
+def decide_annulment(
+    *,
+    annulment: Annulment,
+    by,
+    annul: bool,
+    decision_number: str = "",
+    decided_on: datetime.date | None = None,
+    decided_by: str = "",
+    reason: str = "",
+) -> Annulment:
+    """Record the competent authority's answer: the annulment decided (its decision's number,
+    date and author; recovery due in 15 working days) or the proposal rejected (why)."""
+    require_permission(by, "awards.change_annulment", _("You may not record annulments."))
+    annulment = Annulment.objects.select_for_update().get(pk=annulment.pk)
+    if annulment.status != AnnulmentStatus.PROPOSED:
+        raise ValidationError(_("This annulment was decided already."))
+    if annul:
+        if not decision_number.strip() or decided_on is None or not decided_by.strip():
+            raise ValidationError(_("Give the annulment decision's number, date and author."))
+        annulment.annul()
+        annulment.decision_number = decision_number.strip()
+        annulment.decided_on = decided_on
+        annulment.decided_by = decided_by.strip()
+        annulment.recovery_due = add_working_days(decided_on, RECOVERY_WORKING_DAYS)
+    else:
+        if not reason.strip():
+            raise ValidationError(_("Say why the annulment is rejected."))
+        annulment.reject()
+        annulment.rejection_reason = reason.strip()
+    annulment.recorded_by = by
+    annulment.save()
+    _annulment_event(
+        "annulment.annulled" if annul else "annulment.rejected",
+        by,
+        annulment,
+        decision=annulment.decision_number,
+    )
+    return annulment
+
+
+@transaction.atomic
+def record_recovery(*, annulment: Annulment, by, on: datetime.date) -> Annulment:
+    """The artefacts and the money are back (on ``on``; late is shown, not refused)."""
+    require_permission(by, "awards.change_annulment", _("You may not record annulments."))
+    annulment = Annulment.objects.select_for_update().get(pk=annulment.pk)
+    if annulment.status != AnnulmentStatus.ANNULLED:
+        raise ValidationError(_("Only an annulled award is recovered."))
+    annulment.recover()
+    annulment.recovered_on = on
+    annulment.save()
+    _annulment_event("annulment.recovered", by, annulment, late=on > annulment.recovery_due)
+    return annulment
+
+
+def _annulment_event(action, by, annulment, **data):
+    record = annulment.record
+    record_event(
+        action,
+        actor=by,
+        obj=annulment,
+        data={
+            "record": record.pk,
+            "award": record.award_type.code,
+            "decision": record.decision_number,
+            **data,
+        },
+    )

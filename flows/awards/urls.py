@@ -40,3 +40,5 @@ class AwardViewset(AppMenuMixin, Viewset):
     index_path = path("", views.AwardIndexView.as_view(), name="index")
     unit_path = path("units/<int:pk>/", views.UnitHistoryView.as_view(), name="unit")
     import_path = path("import/", views.ImportView.as_view(), name="import")
+    annul_path = path("records/<int:pk>/annul/", views.ProposeAnnulmentView.as_view(), name="annul")
+    annulment_path = path("annulments/<int:pk>/", views.AnnulmentView.as_view(), name="annulment")

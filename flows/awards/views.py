@@ -8,15 +8,23 @@ jurisdiction's overseers and auditors; imports for the holders of the add permis
 import io
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from flows.awards import access, selectors, services
-from flows.awards.forms import XLSX, SheetUploadForm
+from flows.awards.forms import (
+    XLSX,
+    AnnulmentDecisionForm,
+    AnnulmentProposalForm,
+    RecoveryForm,
+    SheetUploadForm,
+)
+from flows.awards.models import Annulment, AnnulmentStatus, AwardRecord
 from flows.awards.sheets import FORMATS, SheetFormat
 from flows.blocs.access import may_oversee
 from workflows.models import Organisation
@@ -80,6 +88,7 @@ class UnitHistoryView(TemplateView):
         return super().get_context_data(
             unit=unit,
             history=history,
+            may_annul=self.request.user.has_perm("awards.add_annulment"),
             sheets=[*PUBLIC_SHEETS, *([FORMATS["findings"]] if shows_findings else [])],
             **self.rulings(history),
             **kwargs,
@@ -184,3 +193,95 @@ class ImportView(TemplateView):
             % {"sheet": sheet.label, "count": len(created), "file": upload.name},
         )
         return HttpResponseRedirect(request.path)
+
+
+class ProposeAnnulmentView(TemplateView):
+    """Propose annulling an award (its reason; the legal basis defaults to R-19)."""
+
+    template_name = "awards/annul.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("awards.add_annulment"):
+            raise PermissionDenied(_("You may not propose annulling awards."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def record(self):
+        return get_object_or_404(
+            AwardRecord.objects.select_related("unit", "person_unit", "award_type"),
+            pk=self.kwargs["pk"],
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            record=self.record(),
+            form=kwargs.pop("form", None)
+            or AnnulmentProposalForm(initial={"legal_basis": services.R19_ANNULMENT}),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = AnnulmentProposalForm(request.POST)
+        if form.is_valid():
+            try:
+                annulment = services.propose_annulment(
+                    record=self.record(), by=request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The annulment was proposed."))
+                return HttpResponseRedirect(reverse("thidua:awards:annulment", args=[annulment.pk]))
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class AnnulmentView(TemplateView):
+    """An annulment: the award, the reason and basis, the authority's decision, the recovery."""
+
+    template_name = "awards/annulment.html"
+
+    def annulment(self):
+        return get_object_or_404(
+            Annulment.objects.select_related(
+                "record__unit", "record__person_unit", "record__award_type", "proposed_by"
+            ),
+            pk=self.kwargs["pk"],
+        )
+
+    def get_context_data(self, **kwargs):
+        annulment = self.annulment()
+        records = self.request.user.has_perm("awards.change_annulment")
+        return super().get_context_data(
+            annulment=annulment,
+            decide_form=kwargs.pop("decide_form", None) or AnnulmentDecisionForm()
+            if records and annulment.status == AnnulmentStatus.PROPOSED
+            else None,
+            recovery_form=kwargs.pop("recovery_form", None) or RecoveryForm()
+            if records and annulment.status == AnnulmentStatus.ANNULLED
+            else None,
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        annulment = self.annulment()
+        recovering = "recover" in request.POST
+        form = (RecoveryForm if recovering else AnnulmentDecisionForm)(request.POST)
+        if form.is_valid():
+            try:
+                if recovering:
+                    services.record_recovery(
+                        annulment=annulment, by=request.user, **form.cleaned_data
+                    )
+                else:
+                    services.decide_annulment(
+                        annulment=annulment,
+                        by=request.user,
+                        annul="annul" in request.POST,
+                        **form.cleaned_data,
+                    )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The annulment was recorded."))
+                return HttpResponseRedirect(request.path)
+        name = "recovery_form" if recovering else "decide_form"
+        return self.render_to_response(self.get_context_data(**{name: form}))

@@ -2,7 +2,7 @@
 
 Idempotent like the rest of the demo: a record that exists (the same unit, award and decision;
 the same unit and year; …) is left exactly as it is. The home-affairs officers are given the
-permissions to import sheets, through a group.
+permissions to import sheets and to propose and record annulments, through a group.
 """
 
 import datetime
@@ -106,6 +106,7 @@ def _ensure_importers(name: str, report) -> None:
     if created:
         report.count(Group)
     codenames = [f"add_{model._meta.model_name}" for model in IMPORTED_MODELS]
+    codenames += ["add_annulment", "change_annulment"]
     group.permissions.add(
         *Permission.objects.filter(content_type__app_label="awards", codename__in=codenames)
     )

@@ -24,6 +24,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from viewflow.workflow.models import Task
 
+from flows.awards import services as award_services
+from flows.awards.models import AwardRecord
 from flows.blocs import services as bloc_services
 from flows.blocs.models import Bloc
 from flows.nominations import services as meeting_services
@@ -248,6 +250,10 @@ RULES = [
     Rule(r"thidua:awards:unit_findings", _among(SEES_VINH_BAO_FINDINGS)),
     Rule(r"thidua:awards:year_findings", _overseer),
     Rule(r"thidua:awards:(import|template_\w+)", _among(IMPORTS_AWARDS)),
+    # Annulling an award: proposed and recorded by the same officers; the annulment is public
+    # like the award history.
+    Rule(r"thidua:awards:annul", _among(IMPORTS_AWARDS)),
+    Rule(r"thidua:awards:annulment", _signed_in(200)),
     # The flow's overview of every process: its managers'.
     Rule(
         r"workflow:flows:(index|(covenant|scoring|meeting|handover|council|decision):(index|process_list|task_list|chart"
@@ -287,8 +293,8 @@ def kwargs_for(name: str, route: str, demo: Demo) -> dict | None:
             if task is None:
                 return None
             values[key] = task.pk
-        elif key == "pk":
-            values[key] = demo.ids[name.rsplit(":", 1)[0]]
+        elif key == "pk":  # the URL's own object, else its viewset's
+            values[key] = demo.ids.get(f"{name}:pk", demo.ids.get(name.rsplit(":", 1)[0]))
         else:  # the URL's or its flow's own value first (two pages may take an "attachment")
             scoped = [f"{name}:{key}"]
             if name.startswith("workflow:flows:"):
@@ -424,6 +430,13 @@ def demo(demo_pki):
     )
     for task in Task.objects.filter(process__handoverprocess__handover=handover).order_by("pk"):
         tasks.setdefault(f"handover:{task.flow_task.name}", task)
+    # Vĩnh Bảo's 2021 certificate: proposed for annulment (the reason illustrative).
+    vinh_bao = Organisation.objects.get(code=AWARDS_UNIT)
+    annulment = award_services.propose_annulment(
+        record=AwardRecord.objects.get(unit=vinh_bao, year=2021),
+        by=get_user_model().objects.get(username="hp.homeaffairs"),
+        reason="Kiểm tra phát hiện số liệu báo cáo thành tích không trung thực (minh họa).",
+    )
     session = _council_sat()
     for task in Task.objects.filter(process__councilprocess__session=session).order_by("pk"):
         tasks.setdefault(f"council:{task.flow_task.name}", task)
@@ -470,6 +483,8 @@ def demo(demo_pki):
             "council:process_pk": session.processes.get().pk,
             "thidua:council:revision:revision": session.minutes.latest_revision().pk,
             "thidua:decisions": decision.pk,
+            "thidua:awards:annul:pk": annulment.record_id,
+            "thidua:awards:annulment:pk": annulment.pk,
             "decision:process_pk": decision.processes.get().pk,
             "thidua:decisions:revision:revision": decision.document.latest_revision().pk,
             "thidua:meetings:revision:revision": meeting.minutes.latest_revision().pk,
