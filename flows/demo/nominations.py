@@ -21,8 +21,10 @@ from viewflow.workflow.status import STATUS
 from flows.demo.covenants import DemoStopped, drafter, signing_step
 from flows.nominations import services
 from flows.nominations.models import (
+    CONSULTED_AWARDS,
     LIVE_STATUSES,
     AppraisalConclusion,
+    ConsultationOutcome,
     Dossier,
     DossierStatus,
     Handover,
@@ -167,6 +169,19 @@ def _receive(task, meeting, plan):
 def _appraise(task, meeting, plan):
     """The officer agrees with every nominee that meets the rules (the plan's opinion)."""
     appraisal_plan = plan["appraisal"]
+    for appraisal in meeting.dossier.appraisals.filter(candidacy__award__in=CONSULTED_AWARDS):
+        if appraisal.consultations.exists():
+            continue
+        for agency in appraisal_plan.get("consult", []):
+            consultation = services.request_consultation(
+                task=task, by=task.owner, appraisal=appraisal, agency=agency
+            )
+            services.record_consultation_answer(
+                task=task,
+                by=task.owner,
+                consultation=consultation,
+                outcome=ConsultationOutcome.NO_OBJECTION,
+            )
     for appraisal in meeting.dossier.appraisals.select_related("candidacy"):
         services.appraise(
             task=task,

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from flows.nominations.models import AppraisalConclusion, BlocAward
+from flows.nominations.models import AppraisalConclusion, BlocAward, ConsultationOutcome
 
 
 class ConveneForm(forms.Form):
@@ -196,3 +196,31 @@ class WrittenCouncilVoteForm(forms.Form):
 
 class DraftDecisionForm(forms.Form):
     year = forms.IntegerField(label=_("Year of the achievements"), min_value=2000, max_value=2100)
+
+
+class ConsultationForm(forms.Form):
+    """The letter asking an agency's opinion about a nominee (R-16)."""
+
+    agency = forms.CharField(label=_("Agency consulted"), max_length=255)
+    sent_on = forms.DateField(
+        label=_("Sent on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ConsultationAnswerForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Answer"),
+        choices=[
+            (ConsultationOutcome.NO_OBJECTION, ConsultationOutcome.NO_OBJECTION.label),
+            (ConsultationOutcome.OBJECTION, ConsultationOutcome.OBJECTION.label),
+        ],
+        widget=forms.RadioSelect,
+    )
+    answer = forms.CharField(
+        label=_("What the agency answered"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    answered_on = forms.DateField(
+        label=_("Answered on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

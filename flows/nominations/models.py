@@ -921,3 +921,55 @@ class DecisionProcess(Process):
     class Meta:
         verbose_name = _("award decision process")
         verbose_name_plural = _("award decision processes")
+
+
+# Consultation before a State-level award (lấy ý kiến; DOMAIN.md §1.2 R-16) --------------------
+
+
+class ConsultationOutcome(models.TextChoices):
+    PENDING = "pending", _("Awaiting the answer")
+    NO_OBJECTION = "no_objection", _("No objection")
+    OBJECTION = "objection", _("Objection")
+
+
+#: The awards whose nominees the department consults agencies about (R-16: the State-level
+#: awards a bloc proposes).
+CONSULTED_AWARDS = (BlocAward.CO_CP,)
+
+
+class Consultation(models.Model):
+    """A request for the opinion of an agency (police, tax, social insurance, inspectorate)
+    about a nominee, recorded by the department's officer with its answer; an agency silent
+    past its deadline (working days) counts as not objecting (NĐ 152/2025 Điều 34)."""
+
+    appraisal = models.ForeignKey(
+        Appraisal,
+        on_delete=models.CASCADE,
+        related_name="consultations",
+        verbose_name=_("nominee"),
+    )
+    agency = models.CharField(_("agency consulted"), max_length=255)
+    sent_on = models.DateField(_("sent on"))
+    due = models.DateField(_("answer due"))
+    outcome = models.CharField(
+        _("answer"),
+        max_length=15,
+        choices=ConsultationOutcome.choices,
+        default=ConsultationOutcome.PENDING,
+    )
+    answer = models.TextField(_("what the agency answered"), blank=True)
+    answered_on = models.DateField(_("answered on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        ordering = ["appraisal", "sent_on", "pk"]
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+
+    def __str__(self):
+        return f"{self.agency}: {self.appraisal.candidacy.unit}"

@@ -35,6 +35,8 @@ from flows.nominations.models import (
     AwardDecision,
     BlocAward,
     Candidacy,
+    Consultation,
+    ConsultationOutcome,
     CouncilSession,
     Dossier,
     DossierStatus,
@@ -471,6 +473,14 @@ def appraisals_of(dossier: Dossier) -> list:
     )
 
 
+def consultations_of(dossier: Dossier) -> dict[int, list]:
+    """The dossier's consultations by appraisal (one query)."""
+    found: dict[int, list] = {}
+    for row in Consultation.objects.filter(appraisal__dossier=dossier).order_by("pk"):
+        found.setdefault(row.appraisal_id, []).append(row)
+    return found
+
+
 def returned_submission(meeting: Meeting):
     """The version of the meeting's dossier last returned (its notice to sign)."""
     return (
@@ -569,6 +579,7 @@ K02_QUOTA = Citation(
     ),
 )
 R09_REPORT_AGE = "NĐ 152/2025/NĐ-CP, Điều 33 khoản 9"
+R16_CONSULTATION = "NĐ 152/2025/NĐ-CP, Điều 34"
 
 
 @dataclass(frozen=True)
@@ -703,8 +714,39 @@ def appraisal_checks(candidacy: Candidacy, *, on: datetime.date, leaders: int) -
         checks += [
             _co_cp_quota(candidacy, leaders=leaders, share=share),
             _report_age(candidacy, months=months),
+            _consulted(candidacy, on),
         ]
     return checks
+
+
+def _consulted(candidacy, on: datetime.date) -> Check:
+    """R-16: the agencies consulted on a State-level award answered without objection, or were
+    silent past their deadline (which counts as no objection)."""
+    rows = list(Consultation.objects.filter(appraisal__candidacy=candidacy).order_by("pk"))
+    if not rows:
+        text = _("No agency consulted yet (police, tax, social insurance, inspectorate…).")
+        return Check("R-16", False, text, R16_CONSULTATION)
+    objecting = [row for row in rows if row.outcome == ConsultationOutcome.OBJECTION]
+    if objecting:
+        text = _("Objection: %(answers)s.") % {
+            "answers": "; ".join(f"{row.agency}: {row.answer}" for row in objecting)
+        }
+        return Check("R-16", False, text, R16_CONSULTATION)
+    pending = [row for row in rows if row.outcome == ConsultationOutcome.PENDING]
+    waiting = [row for row in pending if row.due >= on]
+    if waiting:
+        text = _("Awaiting the answer of %(agencies)s.") % {
+            "agencies": "; ".join(
+                f"{row.agency} ({row.due.strftime('%d/%m/%Y')})" for row in waiting
+            )
+        }
+        return Check("R-16", False, text, R16_CONSULTATION)
+    text = _("No objection from %(agencies)s.") % {"agencies": "; ".join(r.agency for r in rows)}
+    if pending:
+        text += " " + _("Silent past the deadline, counted as not objecting: %(agencies)s.") % {
+            "agencies": "; ".join(row.agency for row in pending)
+        }
+    return Check("R-16", True, text, R16_CONSULTATION)
 
 
 # -- the council's session (P9) -------------------------------------------------------------------

@@ -24,8 +24,11 @@ from viewflow.urls import AppMenuMixin, Viewset
 from flows.blocs.models import BlocTerm
 from flows.nominations import documents, forms, selectors, services
 from flows.nominations.models import (
+    CONSULTED_AWARDS,
     LIVE_STATUSES,
     AwardDecision,
+    Consultation,
+    ConsultationOutcome,
     CouncilSession,
     Handover,
     Meeting,
@@ -414,34 +417,93 @@ class SignReturnNoticeView(SigningStepView, MeetingStepView):
 
 class AppraiseView(MeetingStepView):
     step_template = "nominations/steps/appraise.html"
-    actions = {"appraise": ("appraisal_form", "appraise"), "send": (None, "send")}
+    actions = {
+        "appraise": ("appraisal_form", "appraise"),
+        "consult": ("consult_form", "consult"),
+        "answer": ("answer_form", "answer"),
+        "send": (None, "send"),
+    }
+
+    #: The form each per-object button posts.
+    FORMS = {"appraise": "appraisal_form", "consult": "consult_form", "answer": "answer_form"}
 
     def make_forms(self, data=None):
-        """One form per nominee (prefixed by its appraisal); the submit button's value names
-        the one posted."""
-        queryset = self.meeting.dossier.appraisals.all()
-        posted = data.get("appraise") if data is not None else None
+        """One form per nominee (prefixed by its appraisal), per nominee consulted and per
+        answer awaited; the pressed button's value names the object its form is about."""
+        dossier = self.meeting.dossier
+        queryset = dossier.appraisals.all()
+        pressed = next(((a, data[a]) for a in self.FORMS if data and a in data), None)
+        bound = {}
+
+        def form_for(action, pk, form_class, prefix, **kwargs):
+            if pressed == (action, str(pk)):
+                bound[self.FORMS[action]] = form_class(data, prefix=prefix, **kwargs)
+                return bound[self.FORMS[action]]
+            return form_class(prefix=prefix, **kwargs)
+
+        consultations = selectors.consultations_of(dossier)
         rows = []
-        bound = None
-        for appraisal in selectors.appraisals_of(self.meeting.dossier):
-            prefix = f"a{appraisal.pk}"
-            if posted == str(appraisal.pk):
-                bound = forms.AppraisalForm(data, appraisals=queryset, prefix=prefix)
-                rows.append((appraisal, bound))
-                continue
-            initial = {
-                "appraisal": appraisal.pk,
-                "conclusion": appraisal.conclusion,
-                "opinion": appraisal.opinion,
-                "leading_units": appraisal.leading_units,
-            }
-            form = forms.AppraisalForm(appraisals=queryset, initial=initial, prefix=prefix)
-            rows.append((appraisal, form))
-        return {"appraisal_rows": rows, "appraisal_form": bound}
+        for appraisal in selectors.appraisals_of(dossier):
+            consulted = appraisal.candidacy.award in CONSULTED_AWARDS
+            rows.append(
+                {
+                    "appraisal": appraisal,
+                    "form": form_for(
+                        "appraise",
+                        appraisal.pk,
+                        forms.AppraisalForm,
+                        f"a{appraisal.pk}",
+                        appraisals=queryset,
+                        initial=self._initial(appraisal),
+                    ),
+                    "consult_form": form_for(
+                        "consult", appraisal.pk, forms.ConsultationForm, f"c{appraisal.pk}"
+                    )
+                    if consulted
+                    else None,
+                    "consultations": [
+                        (
+                            row,
+                            form_for("answer", row.pk, forms.ConsultationAnswerForm, f"r{row.pk}")
+                            if row.outcome == ConsultationOutcome.PENDING
+                            else None,
+                        )
+                        for row in consultations.get(appraisal.pk, [])
+                    ],
+                }
+            )
+        return {"appraisal_rows": rows, **bound}
+
+    @staticmethod
+    def _initial(appraisal):
+        return {
+            "appraisal": appraisal.pk,
+            "conclusion": appraisal.conclusion,
+            "opinion": appraisal.opinion,
+            "leading_units": appraisal.leading_units,
+        }
 
     def appraise(self, form):
         services.appraise(task=self.task, by=self.request.user, **form.cleaned_data)
         messages.success(self.request, _("The appraisal was saved."))
+        return HttpResponseRedirect(self.request.get_full_path())
+
+    def consult(self, form):
+        appraisal = self.meeting.dossier.appraisals.get(pk=self.request.POST["consult"])
+        services.request_consultation(
+            task=self.task, by=self.request.user, appraisal=appraisal, **form.cleaned_data
+        )
+        messages.success(self.request, _("The consultation was recorded."))
+        return HttpResponseRedirect(self.request.get_full_path())
+
+    def answer(self, form):
+        consultation = Consultation.objects.get(
+            pk=self.request.POST["answer"], appraisal__dossier=self.meeting.dossier
+        )
+        services.record_consultation_answer(
+            task=self.task, by=self.request.user, consultation=consultation, **form.cleaned_data
+        )
+        messages.success(self.request, _("The answer was recorded."))
         return HttpResponseRedirect(self.request.get_full_path())
 
     def send(self, form):

@@ -21,16 +21,20 @@ from flows.nominations.models import (
     Appraisal,
     AppraisalConclusion,
     BlocAward,
+    Consultation,
+    ConsultationOutcome,
     Dossier,
     DossierStatus,
     Submission,
     SubmissionOutcome,
 )
 from flows.nominations.services.common import audit, holder_of, waiting_task
+from flows.rules import selectors as rules
 from signatures import pipeline
 from workflows.acting import acting_on, finish, refuse
 from workflows.background import enqueue_on_commit
 from workflows.models import Role
+from workflows.workdays import add_working_days
 
 
 def record_submission(dossier: Dossier) -> Submission:
@@ -360,3 +364,64 @@ def on_appraisal_signed(owner: Dossier, field, request) -> None:
         )
         activation.process.meeting = dossier.meeting
         finish(activation, request.person)
+
+
+# -- consultation (R-16) ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_consultation(*, task, by, appraisal: Appraisal, agency: str, sent_on=None):
+    """The officer records the letter asking ``agency`` about a Government flag nominee; the
+    answer is due in the rule set's working days (``sla.consultation_reply_wd``)."""
+    with acting_on(task, by, "appraise") as (activation, actor):
+        dossier = _dossier_at(activation, DossierStatus.RECEIVED)
+        appraisal = Appraisal.objects.get(pk=appraisal.pk, dossier=dossier)
+        if not agency.strip():
+            refuse(_("Name the agency consulted."))
+        sent_on = sent_on or timezone.localdate()
+        days = rules.resolve(
+            "sla.consultation_reply_wd", on=sent_on, bloc=dossier.meeting.term.bloc
+        ).value
+        consultation = Consultation.objects.create(
+            appraisal=appraisal,
+            agency=agency.strip(),
+            sent_on=sent_on,
+            due=add_working_days(sent_on, days),
+            recorded_by=by,
+        )
+        audit(
+            "meeting.consultation_requested",
+            actor,
+            dossier.meeting,
+            unit=appraisal.candidacy.unit_id,
+            agency=consultation.agency,
+            due=consultation.due.isoformat(),
+        )
+    return consultation
+
+
+@transaction.atomic
+def record_consultation_answer(
+    *, task, by, consultation: Consultation, outcome: str, answer: str = "", answered_on=None
+):
+    """The agency's answer: no objection, or an objection (what it says is required)."""
+    with acting_on(task, by, "appraise") as (activation, actor):
+        dossier = _dossier_at(activation, DossierStatus.RECEIVED)
+        consultation = Consultation.objects.select_for_update().get(
+            pk=consultation.pk, appraisal__dossier=dossier
+        )
+        if outcome not in (ConsultationOutcome.NO_OBJECTION, ConsultationOutcome.OBJECTION):
+            refuse(_("Say whether the agency objects."))
+        if outcome == ConsultationOutcome.OBJECTION and not answer.strip():
+            refuse(_("Write what the agency objects to."))
+        consultation.outcome, consultation.answer = outcome, answer.strip()
+        consultation.answered_on = answered_on or timezone.localdate()
+        consultation.save()
+        audit(
+            "meeting.consultation_answered",
+            actor,
+            dossier.meeting,
+            agency=consultation.agency,
+            outcome=outcome,
+        )
+    return consultation

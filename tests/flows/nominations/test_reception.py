@@ -3,6 +3,8 @@ the services and through HTTP: the checklist from the rule set, a return with it
 and the bloc's second version (the first kept), every nominee's checks with their citations, a
 nominee failing a rule kept from the council, the appraisal signed."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
@@ -105,7 +107,41 @@ def test_a_complete_dossier_is_received_then_every_nominee_appraised(ranked_bloc
             opinion="Đạt.",
             leading_units=0,
         )
-    # The province counts 12 leading units (blocs not yet on this site): a quota of 2.
+    # The province counts 12 leading units (blocs not yet on this site): a quota of 2; the
+    # agencies are still to be consulted (R-16).
+    with pytest.raises(ValidationError, match="R-16"):
+        services.appraise(
+            task=task,
+            by=bloc.department_officer,
+            appraisal=flag,
+            conclusion=AGREED,
+            opinion="Đạt.",
+            leading_units=12,
+        )
+    police = services.request_consultation(
+        task=task, by=bloc.department_officer, appraisal=flag, agency="Công an thành phố"
+    )
+    assert police.due == add_working_days(timezone.localdate(), 10)  # sla.consultation_reply_wd
+    # The tax department was asked two months ago and never answered: past its deadline,
+    # silence counts as no objection (NĐ 152/2025 Điều 34).
+    services.request_consultation(
+        task=task,
+        by=bloc.department_officer,
+        appraisal=flag,
+        agency="Cục Thuế",
+        sent_on=timezone.localdate() - datetime.timedelta(days=60),
+    )
+    with pytest.raises(ValidationError, match="Công an thành phố"):  # awaiting its answer
+        services.appraise(
+            task=task, by=bloc.department_officer, appraisal=flag, conclusion=AGREED, opinion="x"
+        )
+    with pytest.raises(ValidationError):
+        services.record_consultation_answer(
+            task=task, by=bloc.department_officer, consultation=police, outcome="objection"
+        )
+    services.record_consultation_answer(
+        task=task, by=bloc.department_officer, consultation=police, outcome="no_objection"
+    )
     flag = services.appraise(
         task=task,
         by=bloc.department_officer,
@@ -115,6 +151,8 @@ def test_a_complete_dossier_is_received_then_every_nominee_appraised(ranked_bloc
         leading_units=12,
     )
     assert flag.meets_rules and flag.leading_units == 12
+    r16 = next(check for check in flag.checks if check["rule"] == "R-16")
+    assert r16["passed"] and "Cục Thuế" in r16["text"]
     with pytest.raises(ValidationError, match="Hãy kết luận"):
         services.send_appraisal(task=task, by=bloc.department_officer)
     for unit in bloc.units[1:]:
