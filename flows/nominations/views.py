@@ -779,6 +779,22 @@ class MeetingDetailView(TemplateView):
         return self.render_to_response(self.get_context_data(written=written))
 
 
+def pdf_response(stored: Revision, filename: str) -> FileResponse:
+    """A stored revision of a document, as a PDF download named ``filename``."""
+    return FileResponse(
+        default_storage.open(stored.path), content_type="application/pdf", filename=filename
+    )
+
+
+def word_response(draft, stored, filename: str) -> HttpResponse:
+    """The Word copy of ``draft`` (numbered and dated as ``stored``), in the site's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        content = pipeline.word_copy(draft, document=stored)
+    response = HttpResponse(content, content_type=DOCX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 class RevisionDownloadView(View):
     """A stored revision of one of the meeting's documents (minutes, reports, proposal)."""
 
@@ -787,10 +803,8 @@ class RevisionDownloadView(View):
         stored = get_object_or_404(
             Revision.objects.filter(document_id__in=selectors.document_ids(meeting)), pk=revision
         )
-        return FileResponse(
-            default_storage.open(stored.path),
-            content_type="application/pdf",
-            filename=f"binh-xet-{meeting.term.year}-{stored.document_id}-r{stored.number}.pdf",
+        return pdf_response(
+            stored, f"binh-xet-{meeting.term.year}-{stored.document_id}-r{stored.number}.pdf"
         )
 
 
@@ -802,13 +816,7 @@ class WordCopyView(View):
         draft, stored = services.draft_of(meeting, document)
         if draft is None:
             raise Http404(NOT_VISIBLE)
-        with translation.override(settings.LANGUAGE_CODE):
-            content = pipeline.word_copy(draft, document=stored)
-        response = HttpResponse(content, content_type=DOCX)
-        response["Content-Disposition"] = (
-            f'attachment; filename="binh-xet-{meeting.term.year}-{document}.docx"'
-        )
-        return response
+        return word_response(draft, stored, f"binh-xet-{meeting.term.year}-{document}.docx")
 
 
 class MeetingViewset(AppMenuMixin, Viewset):
@@ -1068,29 +1076,52 @@ class SessionDetailView(TemplateView):
         return self.render_to_response(self.get_context_data(written=written))
 
 
-class SessionMinutesView(View):
-    """The session's minutes: a stored revision (PDF) or the Word copy."""
+class OneDocumentView(View):
+    """The one document of a subject (a session's minutes, a decision): a stored revision as
+    PDF (``revision`` given) or its Word copy."""
+
+    #: The 404's message when the subject has no document yet.
+    missing = NOT_VISIBLE
+
+    def subject(self, request, pk):
+        raise NotImplementedError
+
+    def document(self, subject):
+        raise NotImplementedError
+
+    def draft(self, subject):
+        raise NotImplementedError
+
+    def stem(self, subject) -> str:
+        raise NotImplementedError
 
     def get(self, request, pk, revision=None):
-        session = visible_session_or_404(request.user, pk)
-        if session.minutes_id is None:
-            raise Http404(NO_SESSION)
+        subject = self.subject(request, pk)
+        document = self.document(subject)
+        if document is None:
+            raise Http404(self.missing)
         if revision is None:
-            with translation.override(settings.LANGUAGE_CODE):
-                content = pipeline.word_copy(
-                    documents.council_minutes_draft(session), document=session.minutes
-                )
-            response = HttpResponse(content, content_type=DOCX)
-            response["Content-Disposition"] = (
-                f'attachment; filename="hoi-dong-{session.year}-{session.pk}.docx"'
-            )
-            return response
-        stored = get_object_or_404(Revision.objects.filter(document=session.minutes), pk=revision)
-        return FileResponse(
-            default_storage.open(stored.path),
-            content_type="application/pdf",
-            filename=f"hoi-dong-{session.year}-{session.pk}-r{stored.number}.pdf",
-        )
+            return word_response(self.draft(subject), document, f"{self.stem(subject)}.docx")
+        stored = get_object_or_404(Revision.objects.filter(document=document), pk=revision)
+        return pdf_response(stored, f"{self.stem(subject)}-r{stored.number}.pdf")
+
+
+class SessionMinutesView(OneDocumentView):
+    """The session's minutes."""
+
+    missing = NO_SESSION
+
+    def subject(self, request, pk):
+        return visible_session_or_404(request.user, pk)
+
+    def document(self, session):
+        return session.minutes
+
+    def draft(self, session):
+        return documents.council_minutes_draft(session)
+
+    def stem(self, session) -> str:
+        return f"hoi-dong-{session.year}-{session.pk}"
 
 
 class CouncilViewset(AppMenuMixin, Viewset):
@@ -1239,29 +1270,22 @@ class DecisionDetailView(TemplateView):
         )
 
 
-class DecisionDocumentView(View):
-    """The decision: a stored revision (PDF) or its Word copy."""
+class DecisionDocumentView(OneDocumentView):
+    """The decision."""
 
-    def get(self, request, pk, revision=None):
-        decision = visible_decision_or_404(request.user, pk)
-        if decision.document_id is None:
-            raise Http404(NO_DECISION)
-        if revision is None:
-            with translation.override(settings.LANGUAGE_CODE):
-                content = pipeline.word_copy(
-                    documents.decision_draft(decision), document=decision.document
-                )
-            response = HttpResponse(content, content_type=DOCX)
-            response["Content-Disposition"] = (
-                f'attachment; filename="quyet-dinh-{decision.year}-{decision.pk}.docx"'
-            )
-            return response
-        stored = get_object_or_404(Revision.objects.filter(document=decision.document), pk=revision)
-        return FileResponse(
-            default_storage.open(stored.path),
-            content_type="application/pdf",
-            filename=f"quyet-dinh-{decision.year}-{decision.pk}-r{stored.number}.pdf",
-        )
+    missing = NO_DECISION
+
+    def subject(self, request, pk):
+        return visible_decision_or_404(request.user, pk)
+
+    def document(self, decision):
+        return decision.document
+
+    def draft(self, decision):
+        return documents.decision_draft(decision)
+
+    def stem(self, decision) -> str:
+        return f"quyet-dinh-{decision.year}-{decision.pk}"
 
 
 class DecisionViewset(AppMenuMixin, Viewset):
